@@ -1,0 +1,1 @@
+"""Admin routes (to be written)."""

@@ -1,0 +1,37 @@
+"""The message log: one row per resident question, with the bot's outcome and staff review."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Float, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from db import Base, UTCDateTime, utcnow
+
+OUTCOMES = ("excluded", "no_title", "no_answer", "answered")
+REVIEWS = ("correct", "relearn", "excluded")
+
+
+class Message(Base):
+    __tablename__ = "message"
+    __table_args__ = (Index("ix_message_created_at", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    user: Mapped[str] = mapped_column(String(64), default="")  # keyed-HMAC pseudonym, never raw
+    kind: Mapped[str] = mapped_column(String(20), default="text")  # text | sticker | image | ...
+    text: Mapped[str] = mapped_column(Text, default="")  # personal data masked
+    outcome: Mapped[str] = mapped_column(String(20))  # one of OUTCOMES
+    faq_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    score: Mapped[float | None] = mapped_column(Float, nullable=True)
+    candidates: Mapped[list | None] = mapped_column(JSON, nullable=True)  # faq ids offered
+    latency_ms: Mapped[float | None] = mapped_column(Float, nullable=True)
+    feedback: Mapped[str | None] = mapped_column(String(10), nullable=True)  # up | down
+    review: Mapped[str | None] = mapped_column(String(20), nullable=True)  # one of REVIEWS
+    correct_faq_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    reviewed_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    source: Mapped[str] = mapped_column(String(20), default="line")  # line | import | chat
+    reply_status: Mapped[str | None] = mapped_column(String(20), nullable=True)  # sent | failed
+    reply_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    reply_count: Mapped[int] = mapped_column(Integer, default=0)

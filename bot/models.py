@@ -1,0 +1,20 @@
+"""Webhook events seen, so a redelivered event is answered once even across workers."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from db import Base, UTCDateTime, utcnow
+
+
+class WebhookEvent(Base):
+    __tablename__ = "webhook_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    webhook_event_id: Mapped[str] = mapped_column(String(64), unique=True)
+    type: Mapped[str] = mapped_column(String(30))
+    user: Mapped[str] = mapped_column(String(64), default="")  # pseudonym
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("message.id"), nullable=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

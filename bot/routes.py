@@ -1,0 +1,1 @@
+"""Webhook routes (to be written)."""

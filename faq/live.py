@@ -1,0 +1,1 @@
+"""The process's live FAQ index (to be written)."""

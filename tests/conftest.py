@@ -1,0 +1,98 @@
+"""Shared fixtures: every database test runs on SQLite and on PostgreSQL.
+
+PostgreSQL comes from TEST_POSTGRES_URL (`make test` starts a throw-away server). Outside CI a
+missing server skips those cases; on CI (CI=true) it fails them, so nothing passes untested.
+To pin a test to one backend: @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True).
+"""
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+import config
+import db
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+SAMPLE_FAQ = ROOT / "faq" / "sample" / "city_faq.csv"
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+
+def _postgres_database(base_url: str):
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = base_url.rsplit("/", 1)[0] + "/" + name
+    try:
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(
+                f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"))
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path):
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'test.sqlite3'}"
+        return
+    base = os.environ.get("TEST_POSTGRES_URL")
+    if not base:
+        if os.environ.get("CI"):
+            pytest.fail("TEST_POSTGRES_URL is not set on CI: PostgreSQL tests cannot be skipped")
+        pytest.skip("no PostgreSQL (set TEST_POSTGRES_URL, or run `make test`)")
+    yield from _postgres_database(base)
+
+
+@pytest.fixture(scope="session")
+def embedding_cache_dir(tmp_path_factory) -> Path:
+    """One embedding cache for the whole run: the same FAQ is embedded once, not per test."""
+    return tmp_path_factory.mktemp("embeddings")
+
+
+@pytest.fixture
+def settings(database_url, tmp_path, embedding_cache_dir) -> config.Settings:
+    db.upgrade(database_url)
+    return config.Settings(
+        database_url=database_url,
+        line_channel_secret="test-channel-secret",
+        line_channel_access_token="test-access-token",
+        secret_key="test-secret-key",
+        instance_path=tmp_path / "instance",
+        embedding_cache_dir=embedding_cache_dir,
+        index_poll_seconds=0.0,
+    )
+
+
+@pytest.fixture
+def app(settings):
+    from wsgi import create_app
+
+    app = create_app(settings)
+    app.config.update(TESTING=True)
+    yield app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def session(app):
+    s = app.extensions["cityfaq"].sessionmaker()
+    yield s
+    s.close()

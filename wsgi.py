@@ -1,0 +1,54 @@
+"""The application factory; gunicorn serves `wsgi:app`."""
+from __future__ import annotations
+
+import click
+from flask import Flask
+
+import config
+import db
+import web
+
+
+def create_app(settings: config.Settings | None = None) -> Flask:
+    settings = settings or config.from_env()
+    app = Flask(__name__, instance_path=str(settings.instance_path))
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        MAX_CONTENT_LENGTH=1024 * 1024,  # LINE bodies are small; 1 MB is generous
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+    )
+    settings.instance_path.mkdir(parents=True, exist_ok=True)
+    db.import_models()
+    engine = db.make_engine(settings.database_url)
+    app.extensions["cityfaq"] = web.AppServices(settings=settings, sessionmaker=db.make_sessionmaker(engine))
+    app.teardown_appcontext(web.close_db_session)
+
+    from admin import bp as admin_bp
+    from admin.cli import register as register_admin_cli
+    from analytics.cli import register as register_analytics_cli
+    from bot import bp as bot_bp
+    from faq.cli import register as register_faq_cli
+
+    app.register_blueprint(bot_bp)
+    app.register_blueprint(admin_bp)
+    app.cli.add_command(db_cli)
+    register_faq_cli(app)
+    register_analytics_cli(app)
+    register_admin_cli(app)
+    return app
+
+
+@click.group("db", help="データベースの作成と移行")
+def db_cli() -> None:
+    pass
+
+
+@db_cli.command("upgrade", help="スキーマを最新にする（何度実行しても安全）")
+def db_upgrade() -> None:
+    url = web.services().settings.database_url
+    db.upgrade(url)
+    click.echo("データベースは最新です。")
+
+
+app = create_app()
