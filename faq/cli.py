@@ -1,6 +1,99 @@
-"""Command line (to be written)."""
+"""`flask --app wsgi faq …`: import, export and evaluate the FAQ."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
 from flask import Flask
+from flask.cli import AppGroup
+
+import web
+from faq import services
+from faq.csvio import CsvError
+from faq.exporter import export_faq
+from faq.importer import import_faq, parse_faq_csv
+
+faq_cli = AppGroup("faq", help="FAQ の取り込み・書き出し・検索精度の評価")
+
+
+def _fail(message: str) -> None:
+    click.echo(message, err=True)
+    raise SystemExit(1)
+
+
+@faq_cli.command("import", help="FAQ の CSV を取り込む（不正な行があれば何も書き込まない）。"
+                 "再学習や管理画面で加えた言い換えは CSV になくても残る")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--replace", is_flag=True, help="CSV にない FAQ を削除する（履歴は残る）")
+@click.option("--if-empty", is_flag=True, help="FAQ が 1 件もないときだけ取り込む（初回のサンプル読み込み用）")
+def import_command(file: Path, replace: bool, if_empty: bool) -> None:
+    with web.services().sessionmaker() as session:
+        if if_empty and services.entry_count(session):
+            click.echo("FAQ はすでに登録されているので取り込みませんでした。")
+            return
+        try:
+            parsed = parse_faq_csv(file)
+        except CsvError as exc:
+            _fail(f"{file}: {exc}\n何も書き込んでいません。")
+        click.echo(f"文字コード: {parsed.encoding_label}")
+        summary = import_faq(session, parsed, replace=replace, author="faq import")
+        session.commit()
+    click.echo(f"取り込みました: {summary.describe()}")
+
+
+@faq_cli.command("export", help="FAQ を CSV（UTF-8 BOM付き）に書き出す")
+@click.argument("file", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+def export_command(file: Path) -> None:
+    with web.services().sessionmaker() as session:
+        count = export_faq(session, file)
+    click.echo(f"{count} 件を {file} に書き出しました（UTF-8 BOM付き）。")
+
+
+METRICS = (
+    ("hit@1", "正解が1位"), ("hit@3", "正解が3位以内"), ("hit@5", "正解が5位以内"),
+    ("mrr@10", "MRR@10"), ("no_answer_precision", "回答なし判定の適合率"),
+    ("no_answer_recall", "回答なし判定の再現率"),
+)
+
+
+@faq_cli.command("evaluate", help="CSV の FAQ に使い捨ての索引を作り、質問集で検索精度を測る（DB は使わない）")
+@click.option("--faq", "faq_file", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="FAQ の CSV")
+@click.option("--queries", "queries_file", required=True,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help='評価用の質問（JSONL: {"query": "…", "relevant": ["id", …]}）')
+@click.option("--json", "as_json", is_flag=True, help="結果を JSON 1 個で出力する")
+@click.option("--method", type=click.Choice(["hybrid", "bm25", "dense"]), default="hybrid", show_default=True,
+              help="検索方式")
+def evaluate_command(faq_file: Path, queries_file: Path, as_json: bool, method: str) -> None:
+    import retrieval  # loads torch: only this command needs it
+    from retrieval.evaluate import QueryFileError, evaluate, load_queries
+
+    try:
+        parsed = parse_faq_csv(faq_file)
+    except CsvError as exc:
+        _fail(f"{faq_file}: {exc}")
+    try:
+        queries = load_queries(queries_file)
+    except QueryFileError as exc:
+        _fail(str(exc))
+    if not queries:
+        _fail(f"{queries_file}: 質問が 1 件もありません。")
+    settings = web.services().settings
+    documents = [services.document_of(row) for row in parsed.rows]
+    embedder = retrieval.load_embedder(settings.embedding_model, settings.embedding_cache_dir)
+    result = evaluate(documents, queries, embedder, settings.answer_threshold,
+                      settings.candidate_threshold, method=method, progress=True)
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False))
+        return
+    click.echo(f"FAQ {len(documents)} 件、質問 {result['n']} 件、方式 {method}")
+    for key, label in METRICS:
+        value = "—" if result[key] is None else f"{result[key]:.3f}"
+        click.echo(f"  {key:<20} {value:>6}  {label}")
+    click.echo(f"  応答時間 p50 {result['latency_ms_p50']:.1f} ms、p95 {result['latency_ms_p95']:.1f} ms")
 
 
 def register(app: Flask) -> None:
-    pass
+    app.cli.add_command(faq_cli)

@@ -79,6 +79,9 @@ def app(settings):
     app = create_app(settings)
     app.config.update(TESTING=True)
     yield app
+    live = app.extensions["cityfaq"]._live_index
+    if live is not None:  # its watcher may be mid-rebuild: let it finish before the database goes
+        live.close()
 
 
 @pytest.fixture

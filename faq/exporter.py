@@ -1,0 +1,26 @@
+"""FAQ CSV out, in the format faq import reads (UTF-8 with BOM for Excel). No Flask here."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import IO
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from faq.csvio import write_table
+from faq.importer import COLUMNS
+from faq.models import FaqEntry
+
+
+def export_faq(session: Session, target: str | Path | IO[str]) -> int:
+    """Write every entry (unpublished ones too, so export → edit → import --replace loses nothing).
+
+    Returns the number of entries written.
+    """
+    entries = list(session.scalars(
+        select(FaqEntry).options(selectinload(FaqEntry.alternates)).order_by(FaqEntry.id)))
+    write_table(target, COLUMNS, (
+        (e.faq_id, e.category, e.question, "\n".join(alt.text for alt in e.alternates), e.answer,
+         e.url, e.department)
+        for e in entries))
+    return len(entries)

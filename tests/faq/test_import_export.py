@@ -1,0 +1,168 @@
+"""faq import / export on both databases: one transaction, history, --replace, --if-empty."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from faq import services
+from faq.entries import snapshot
+from faq.exporter import export_faq
+from faq.importer import import_faq, parse_faq_csv, preview_import
+from faq.models import FaqEntry, FaqRevision
+from tests.faq.conftest import FAQ_CSV, HEADER, write_csv
+
+
+def _contents(session) -> dict:
+    session.expire_all()
+    return {e.faq_id: snapshot(e) for e in session.scalars(select(FaqEntry))}
+
+
+def test_import_creates_entries_records_history_and_bumps_the_version_once(session, faq_csv):
+    summary = import_faq(session, parse_faq_csv(faq_csv), author="tester")
+    session.commit()
+    assert (summary.created, summary.updated, summary.unchanged, summary.removed) == (4, 0, 0, 0)
+    entry = services.get_entry(session, "A01")
+    assert [alt.text for alt in entry.alternates] == ["住民票 取り方", "住民票はどこでもらえますか"]
+    assert {alt.source for alt in entry.alternates} == {"csv"}
+    assert services.get_entry(session, "C01").answer == ""
+    assert services.current_version(session) == 1
+    (revision,) = services.history(session, "A01")
+    assert (revision.action, revision.author) == ("import", "tester")
+    assert revision.snapshot["alternates"] == ["住民票 取り方", "住民票はどこでもらえますか"]
+
+    again = import_faq(session, parse_faq_csv(faq_csv))
+    session.commit()
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 4)
+    assert services.current_version(session) == 1  # nothing changed: no rebuild anywhere
+
+
+def test_export_then_import_gives_the_same_data(session, faq_csv, tmp_path):
+    import_faq(session, parse_faq_csv(faq_csv))
+    services.relearn(session, "B01", "ベッドを処分したい")
+    session.commit()
+    before = _contents(session)
+
+    exported = tmp_path / "out.csv"
+    assert export_faq(session, exported) == 4
+    data = exported.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf") and b"\r\n" in data
+    parsed = parse_faq_csv(exported)
+    assert parsed.encoding_label == "UTF-8 (BOM付き)"
+    summary = import_faq(session, parsed)
+    session.commit()
+    assert (summary.created, summary.updated, summary.unchanged) == (0, 0, 4)
+    assert _contents(session) == before
+
+    for row in parsed.rows:  # and into an empty FAQ, entry for entry
+        services.delete_entry(session, row.faq_id)
+    import_faq(session, parsed)
+    session.commit()
+    assert _contents(session) == before
+
+
+def test_preview_lists_changes_field_by_field_and_writes_nothing(session, faq_csv):
+    import_faq(session, parse_faq_csv(faq_csv))
+    session.commit()
+    edited = FAQ_CSV.replace("税務課", "納税課").replace("C01,子育て,児童手当の申請,児童手当 手続き,,,",
+                                                         "C01,子育て,児童手当の申請,児童手当 手続き,子育て支援課へ,,")
+    edited = "\n".join(line for line in edited.splitlines() if not line.startswith("B01")
+                       and not line.startswith("ソファ") and not line.startswith("大きいごみ"))
+    parsed = parse_faq_csv(edited.encode())
+    changes = {c.faq_id: c for c in preview_import(session, parsed, replace=True)}
+    assert {k: c.action for k, c in changes.items()} == {"C01": "update", "D01": "update", "B01": "delete"}
+    (field,) = changes["D01"].fields
+    assert (field.name, field.label, field.old, field.new) == ("department", "担当課", "税務課", "納税課")
+    assert [(f.name, f.old, f.new) for f in changes["C01"].fields] == [("answer", "", "子育て支援課へ")]
+    session.rollback()
+    assert services.get_entry(session, "D01").department == "税務課"
+    assert services.current_version(session) == 1
+
+
+def test_replace_deletes_missing_entries_and_history_can_restore_them(session, faq_csv):
+    import_faq(session, parse_faq_csv(faq_csv))
+    session.commit()
+    only_a = parse_faq_csv(f"{HEADER}\nA01,住民票,住民票の写しがほしい,,窓口へ,,市民課\n".encode())
+    summary = import_faq(session, only_a, replace=True, author="tester")
+    session.commit()
+    assert (summary.updated, summary.removed) == (1, 3)
+    assert [e.faq_id for e in services.list_entries(session)] == ["A01"]
+    deleted = services.history(session, "B01")[0]
+    assert deleted.action == "delete" and deleted.snapshot["question"] == "粗大ごみの出し方"
+
+    services.restore_revision(session, deleted.id, author="tester")
+    session.commit()
+    restored = services.get_entry(session, "B01")
+    assert restored.published and restored.alternates[0].text == "ソファを捨てたい"
+    assert services.history(session, "B01")[0].action == "restore"
+
+
+def test_learned_phrasings_survive_a_reimport_of_the_master_file(session, faq_csv):
+    import_faq(session, parse_faq_csv(faq_csv))
+    services.relearn(session, "A01", "住民票どこ")
+    session.commit()
+    summary = import_faq(session, parse_faq_csv(faq_csv))
+    session.commit()
+    assert summary.unchanged == 4
+    assert "住民票どこ" in [alt.text for alt in services.get_entry(session, "A01").alternates]
+
+
+def test_unpublished_entries_stay_unpublished_after_import(session, faq_csv):
+    import_faq(session, parse_faq_csv(faq_csv))
+    services.unpublish_entry(session, "D01")
+    session.commit()
+    import_faq(session, parse_faq_csv(FAQ_CSV.replace("税務課", "納税課").encode()))
+    session.commit()
+    entry = services.get_entry(session, "D01")
+    assert entry.department == "納税課" and not entry.published
+
+
+# --- the command line ------------------------------------------------------------------------
+
+def test_cli_import_reports_the_encoding_and_the_counts(runner, session, tmp_path):
+    path = write_csv(tmp_path / "sjis.csv", FAQ_CSV, "cp932")
+    result = runner.invoke(args=["faq", "import", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "文字コード: Shift_JIS (cp932)" in result.output
+    assert "新規 4 件" in result.output
+    assert services.get_entry(session, "A01").question == "住民票の写しがほしい"
+
+
+def test_cli_import_with_a_bad_row_in_the_middle_writes_nothing(runner, session, faq_csv, tmp_path):
+    assert runner.invoke(args=["faq", "import", str(faq_csv)]).exit_code == 0
+    before = _contents(session)
+    revisions = session.scalar(select(FaqRevision.id).order_by(FaqRevision.id.desc()).limit(1))
+    # line 2 would update A01, line 3 add Z01, line 4 breaks: none of it may land
+    text = (f"{HEADER}\nA01,住民票,住民票の写しがほしい,,別の回答,,市民課\n"
+            f"Z01,c,新しい質問,,a,,d\nZ02,c,,,a,,d\nZ03,c,q,,a,,d\n")
+    result = runner.invoke(args=["faq", "import", "--replace", str(write_csv(tmp_path / "bad.csv", text))])
+    assert result.exit_code == 1
+    assert "4行目" in result.stderr and "質問が空" in result.stderr and "何も書き込んでいません" in result.stderr
+    assert _contents(session) == before
+    assert session.scalar(select(FaqRevision.id).order_by(FaqRevision.id.desc()).limit(1)) == revisions
+    assert services.current_version(session) == 1
+
+
+def test_cli_import_refuses_an_unknown_encoding(runner, session, tmp_path):
+    path = write_csv(tmp_path / "euc.csv", FAQ_CSV, "euc_jp")
+    result = runner.invoke(args=["faq", "import", str(path)])
+    assert result.exit_code == 1
+    assert "文字コード" in result.stderr
+    assert services.entry_count(session) == 0
+
+
+def test_cli_import_if_empty_loads_only_into_an_empty_faq(runner, session, faq_csv, tmp_path):
+    first = runner.invoke(args=["faq", "import", "--if-empty", str(faq_csv)])
+    assert first.exit_code == 0 and "新規 4 件" in first.output
+    other = write_csv(tmp_path / "other.csv", f"{HEADER}\nX01,c,別の質問,,a,,d\n")
+    second = runner.invoke(args=["faq", "import", "--if-empty", str(other)])
+    assert second.exit_code == 0 and "取り込みませんでした" in second.output
+    assert services.get_entry(session, "X01") is None and services.entry_count(session) == 4
+
+
+def test_cli_export_writes_the_import_format(runner, session, faq_csv, tmp_path):
+    runner.invoke(args=["faq", "import", str(faq_csv)])
+    out = tmp_path / "export.csv"
+    result = runner.invoke(args=["faq", "export", str(out)])
+    assert result.exit_code == 0 and "4 件" in result.output
+    text = out.read_bytes().decode("utf-8-sig")
+    assert text.splitlines()[0] == HEADER
+    assert parse_faq_csv(out).rows == parse_faq_csv(faq_csv).rows
