@@ -1,6 +1,99 @@
-"""Command line (to be written)."""
+"""Command line: `report monthly`, `logs import|export`, `review apply` (flask --app wsgi …)."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
 from flask import Flask
+from flask.cli import AppGroup
+
+import web
+from analytics import logcsv, report as report_service, review as review_service
+from analytics.periods import parse_month
+from faq.csvio import CsvError
+from faq.entries import EntryError
+
+report_cli = AppGroup("report", help="正答率の報告（月次）")
+logs_cli = AppGroup("logs", help="質問ログの取り込みと書き出し")
+review_cli = AppGroup("review", help="職員の判定（正答・再学習要・除外）")
 
 
 def register(app: Flask) -> None:
-    pass
+    for group in (report_cli, logs_cli, review_cli):
+        app.cli.add_command(group)
+
+
+@report_cli.command("monthly", help="年度の月別応答状況（協議会資料の表）")
+@click.option("--fiscal-year", type=int, required=True, help="年度（西暦、4月始まり）例: 2022")
+@click.option("--format", "fmt", type=click.Choice(["text", "csv", "xlsx"]), default="text", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="書き出すファイル")
+def report_monthly(fiscal_year: int, fmt: str, output: Path | None) -> None:
+    if fmt == "xlsx" and output is None:
+        raise click.UsageError("xlsx は -o でファイル名を指定してください（例: -o report.xlsx）")
+    with web.services().sessionmaker() as session:
+        report = report_service.monthly_report(session, fiscal_year)
+        status = review_service.review_status(session, fiscal_year)
+    if fmt == "xlsx":
+        from analytics.chart import FontMissing
+        from analytics.xlsx import report_xlsx
+
+        try:
+            report_xlsx(report, output)
+        except FontMissing as exc:
+            raise click.ClickException(str(exc)) from None
+    elif fmt == "csv":
+        if output:
+            report_service.report_csv(report, output)
+        else:
+            report_service.write_csv_plain(report, sys.stdout)
+    else:
+        text = report_service.report_text(report) + (
+            f"\n未判定の回答: {status.unreviewed:,} 件（正答として数えています） / 👎: {status.thumbs_down:,} 件\n")
+        if output:
+            output.write_text(text, encoding="utf-8")
+        else:
+            click.echo(text, nl=False)
+    if output:
+        click.echo(f"{output} に書き出しました。", err=True)
+
+
+@logs_cli.command("export", help="質問ログを CSV に書き出す（UTF-8 BOM付き）")
+@click.option("--month", help="日本時間の月 YYYY-MM（省略時はすべて）")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def logs_export(month: str | None, file: Path) -> None:
+    try:
+        selected = parse_month(month) if month else None
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--month") from None
+    with web.services().sessionmaker() as session:
+        count = logcsv.export_log(session, file, selected)
+    click.echo(f"{count:,} 件を {file} に書き出しました。")
+
+
+@logs_cli.command("import", help="以前のチャットボットの履歴 CSV を取り込む（1行でも誤りがあれば何も取り込みません）")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def logs_import(file: Path) -> None:
+    services = web.services()
+    with services.sessionmaker() as session:
+        try:
+            result = logcsv.import_log(session, file, services.settings.secret_key)
+        except (CsvError, logcsv.LogError) as exc:
+            session.rollback()
+            raise click.ClickException(str(exc)) from None
+        session.commit()
+    click.echo(result.describe())
+
+
+@review_cli.command("apply", help="表計算ソフトで付けた判定（書き出したログ）を反映する")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--author", default="review apply", show_default=True, help="判定者として記録する名前")
+def review_apply(file: Path, author: str) -> None:
+    with web.services().sessionmaker() as session:
+        try:
+            summary = review_service.apply_reviews(session, file, author)
+        except (CsvError, logcsv.LogError, EntryError) as exc:
+            session.rollback()
+            raise click.ClickException(str(exc)) from None
+        session.commit()
+    click.echo(summary.describe())
