@@ -25,6 +25,7 @@ def create_app(settings: config.Settings | None = None) -> Flask:
     app.teardown_appcontext(web.close_db_session)
 
     from admin import bp as admin_bp
+    from admin import init_app as init_admin
     from admin.cli import register as register_admin_cli
     from analytics.cli import register as register_analytics_cli
     from bot import bp as bot_bp
@@ -32,6 +33,7 @@ def create_app(settings: config.Settings | None = None) -> Flask:
 
     app.register_blueprint(bot_bp)
     app.register_blueprint(admin_bp)
+    init_admin(app)
     app.cli.add_command(db_cli)
     register_faq_cli(app)
     register_analytics_cli(app)

@@ -1,0 +1,256 @@
+"""FAQ editor: list and search, create, edit with a LINE preview, unpublish, history and restore,
+CSV import (with a preview) and export."""
+from __future__ import annotations
+
+import io
+import secrets
+from pathlib import Path
+
+from flask import (Response, abort, current_app, flash, redirect, render_template, request, session,
+                   url_for)
+from flask_login import current_user
+
+from admin import bp, review
+from admin.auth import role_required
+from admin.forms import EntryForm, ImportForm
+from admin.preview import LinePreview, line_preview
+from analytics.models import Message
+from faq import services as faq
+from faq.csvio import CsvError
+from faq.entries import FIELD_LABELS, EntryError, EntryRow, differences
+from faq.exporter import export_faq
+from faq.importer import import_faq, parse_faq_csv, preview_import
+from faq.live import EntryView
+from faq.models import FaqEntry
+from web import db_session, services
+
+STATUS_LABELS = {"published": "公開中", "unpublished": "非公開", "empty_answer": "回答未入力"}
+ACTION_LABELS = {"create": "作成", "update": "編集", "unpublish": "非公開化", "publish": "公開",
+                 "restore": "復元", "import": "CSV取込", "relearn": "再学習", "delete": "削除"}
+SEARCH_LIMIT = 30
+
+
+@bp.route("/faq")
+@role_required("editor")
+def faq_list():
+    s = db_session()
+    q = request.args.get("q", "").strip()
+    filters = {name: request.args.get(name, "") for name in ("category", "department", "status")}
+    if filters["status"] not in ("", *STATUS_LABELS):
+        filters["status"] = ""
+    entries = faq.list_entries(s, **filters)
+    scores: dict[str, float] = {}
+    if q:
+        entries, scores = _ranked(entries, q)
+    return render_template(
+        "admin/faq_list.html", entries=entries, scores=scores, q=q, filters=filters,
+        categories=faq.categories(s), departments=faq.departments(s), statuses=STATUS_LABELS,
+        total=faq.entry_count(s))
+
+
+def _ranked(entries: list[FaqEntry], q: str) -> tuple[list[FaqEntry], dict[str, float]]:
+    """Order as the bot would rank them for `q`, then plain text matches (ids, unpublished ones)."""
+    hits = services().live_index.search(q, k=SEARCH_LIMIT)
+    scores = {hit.faq_id: hit.score for hit in hits}
+    by_id = {entry.faq_id: entry for entry in entries}
+    ranked = [by_id[hit.faq_id] for hit in hits if hit.faq_id in by_id]
+    text_matches = {e.faq_id for e in faq.list_entries(db_session(), text=q)}
+    ranked += [e for e in entries if e.faq_id in text_matches and e.faq_id not in scores]
+    return ranked, scores
+
+
+@bp.route("/faq/new", methods=["GET", "POST"])
+@role_required("editor")
+def faq_new():
+    form = EntryForm(data=_prefill())
+    message_ids = [int(i) for i in request.values.getlist("message") if i.isdigit()]
+    if form.validate_on_submit() and request.form.get("action") != "preview":
+        s = db_session()
+        try:
+            entry = faq.create_entry(s, form.row(), author=current_user.username)
+            _mark_handled(s, message_ids, entry.faq_id)
+            s.commit()
+        except EntryError as exc:
+            s.rollback()
+            flash(str(exc), "error")
+        else:
+            flash(f"FAQ「{entry.faq_id}」を作成しました。ボットには数秒で反映されます。", "success")
+            return redirect(url_for("admin.faq_edit", faq_id=entry.faq_id))
+    return render_template("admin/faq_edit.html", form=form, entry=None, message_ids=message_ids,
+                           preview=_preview(form))
+
+
+def _mark_handled(s, message_ids: list[int], faq_id: str) -> None:
+    """Questions a new entry was made from (a 表題なし group) now point at it."""
+    for message_id in message_ids:
+        message = s.get(Message, message_id)
+        if message is not None:
+            review.judge(s, message, review.relearn_review(message, faq_id), current_user.username, faq_id)
+
+
+def _prefill() -> dict:
+    """A new entry started from the review queue arrives with its questions in the query string."""
+    questions = [text for text in request.args.getlist("question") if text.strip()]
+    if not questions:
+        return {}
+    return {"question": questions[0], "alternates": "\n".join(questions[1:])}
+
+
+@bp.route("/faq/<faq_id>/edit", methods=["GET", "POST"])
+@role_required("editor")
+def faq_edit(faq_id: str):
+    s = db_session()
+    entry = faq.get_entry(s, faq_id) or abort(404)
+    form = EntryForm(data=_form_data(entry))
+    form.faq_id.data = entry.faq_id  # the id never changes
+    if form.validate_on_submit() and request.form.get("action") != "preview":
+        try:
+            faq.update_entry(s, form.row(), author=current_user.username)
+            s.commit()
+        except EntryError as exc:
+            s.rollback()
+            flash(str(exc), "error")
+        else:
+            flash("保存しました。ボットには数秒で反映されます。間違えたときは「履歴」から元に戻せます。", "success")
+            return redirect(url_for("admin.faq_edit", faq_id=faq_id))
+    return render_template("admin/faq_edit.html", form=form, entry=entry, preview=_preview(form))
+
+
+def _preview(form: EntryForm) -> LinePreview:
+    view = EntryView(form.faq_id.data or "", form.category.data or "", form.question.data or "",
+                     form.answer.data or "", form.url.data or "", form.department.data or "")
+    return line_preview(view, services().settings.contact_text)
+
+
+def _form_data(entry: FaqEntry) -> dict:
+    return {"faq_id": entry.faq_id, "category": entry.category, "question": entry.question,
+            "alternates": "\n".join(alt.text for alt in entry.alternates), "answer": entry.answer,
+            "url": entry.url, "department": entry.department}
+
+
+@bp.route("/faq/<faq_id>/publish", methods=["POST"])
+@role_required("editor")
+def faq_publish(faq_id: str):
+    published = request.form.get("published") == "1"
+    s = db_session()
+    try:
+        faq.set_published(s, faq_id, published, author=current_user.username)
+        s.commit()
+    except EntryError as exc:
+        s.rollback()
+        flash(str(exc), "error")
+    else:
+        flash("公開しました。" if published else "非公開にしました。ボットはこの項目で答えなくなります。", "success")
+    return redirect(url_for("admin.faq_edit", faq_id=faq_id))
+
+
+@bp.route("/faq/<faq_id>/history")
+@role_required("editor")
+def faq_history(faq_id: str):
+    revisions = faq.history(db_session(), faq_id)
+    if not revisions:
+        abort(404)
+    changes = [_revision_changes(rev.snapshot, older.snapshot if older else None)
+               for rev, older in zip(revisions, revisions[1:] + [None])]
+    return render_template("admin/faq_history.html", faq_id=faq_id, revisions=revisions, changes=changes,
+                           actions=ACTION_LABELS, entry=faq.get_entry(db_session(), faq_id))
+
+
+def _revision_changes(new: dict, old: dict | None) -> list[tuple[str, str, str]]:
+    """(label, before, after) for each field this revision changed."""
+    def row(snap: dict) -> EntryRow:
+        return EntryRow(**{k: snap.get(k, [] if k == "alternates" else "") for k in (
+            "faq_id", "category", "question", "alternates", "answer", "url", "department")})
+
+    def text(value) -> str:
+        return "\n".join(value) if isinstance(value, list) else str(value)
+
+    before = row(old) if old else EntryRow(faq_id=new["faq_id"])
+    names = differences(before, row(new))
+    out = [(FIELD_LABELS[n], text(getattr(before, n)), text(new.get(n, ""))) for n in names]
+    if old and old.get("published") != new.get("published"):
+        out.append((FIELD_LABELS["published"], _published(old), _published(new)))
+    return out
+
+
+def _published(snap: dict) -> str:
+    return "公開" if snap.get("published", True) else "非公開"
+
+
+@bp.route("/faq/revisions/<int:revision_id>/restore", methods=["POST"])
+@role_required("editor")
+def faq_restore(revision_id: int):
+    s = db_session()
+    try:
+        entry = faq.restore_revision(s, revision_id, author=current_user.username)
+        s.commit()
+    except EntryError as exc:
+        s.rollback()
+        flash(str(exc), "error")
+        return redirect(request.referrer or url_for("admin.faq_list"))
+    flash(f"FAQ「{entry.faq_id}」をこの時点の内容に戻しました。", "success")
+    return redirect(url_for("admin.faq_edit", faq_id=entry.faq_id))
+
+
+@bp.route("/faq/export.csv")
+@role_required("viewer")
+def faq_export():
+    buffer = io.StringIO()
+    export_faq(db_session(), buffer)
+    return Response(buffer.getvalue().encode("utf-8"), mimetype="text/csv",
+                    headers={"Content-Disposition": "attachment; filename=faq.csv"})
+
+
+@bp.route("/faq/import", methods=["GET", "POST"])
+@role_required("editor")
+def faq_import():
+    form = ImportForm()
+    changes = parsed = None
+    if form.validate_on_submit():
+        data = form.file.data.read()
+        try:
+            parsed = parse_faq_csv(data)
+        except CsvError as exc:
+            flash(f"CSV を読み込めませんでした。{exc}", "error")
+        else:
+            changes = preview_import(db_session(), parsed, replace=form.replace.data)
+            session["faq_import"] = {"token": _stash(data), "replace": bool(form.replace.data)}
+    return render_template("admin/faq_import.html", form=form, changes=changes, parsed=parsed)
+
+
+@bp.route("/faq/import/apply", methods=["POST"])
+@role_required("editor")
+def faq_import_apply():
+    pending = session.pop("faq_import", None)
+    path = _stash_path(pending["token"]) if pending else None
+    if path is None or not path.exists():
+        flash("取り込むファイルが見つかりません。もう一度アップロードしてください。", "error")
+        return redirect(url_for("admin.faq_import"))
+    s = db_session()
+    try:
+        summary = import_faq(s, parse_faq_csv(path.read_bytes()), replace=pending["replace"],
+                             author=current_user.username)
+        s.commit()
+    except (CsvError, EntryError) as exc:
+        s.rollback()
+        flash(f"取り込めませんでした（何も変更していません）。{exc}", "error")
+        return redirect(url_for("admin.faq_import"))
+    finally:
+        path.unlink(missing_ok=True)
+    flash(f"CSV を取り込みました（{summary.encoding}）：{summary.describe()}。", "success")
+    return redirect(url_for("admin.faq_list"))
+
+
+def _stash(data: bytes) -> str:
+    """Keep the uploaded file between the preview and the confirmation."""
+    token = secrets.token_hex(16)
+    path = _stash_path(token)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return token
+
+
+def _stash_path(token: str) -> Path | None:
+    if not (isinstance(token, str) and len(token) == 32 and token.isalnum()):
+        return None
+    return Path(current_app.instance_path) / "uploads" / f"faq-{token}.csv"

@@ -1,0 +1,38 @@
+"""The answer as a resident will see it in LINE (built by the bot's own reply code), with a
+length warning. No Flask here."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot import replies
+from faq.live import EntryView
+
+COMFORTABLE = 400  # about two phone screens; longer answers are better split or linked
+
+
+@dataclass(frozen=True)
+class LinePreview:
+    text: str  # the first message the bot sends
+    length: int  # of the answer and link, in LINE's characters (UTF-16 units)
+    warning: str = ""
+    error: str = ""
+
+
+def line_preview(entry: EntryView, contact: str) -> LinePreview:
+    if not entry.answer.strip():
+        text = replies.not_ready(entry, contact)[0].text
+        return LinePreview(text, 0, warning="回答が空です。この項目は「回答未入力」として集計され、"
+                                            "ボットは上のように準備中と問い合わせ先を案内します。")
+    text = replies.answer(entry, message_id=0)[0].text
+    length = _units(entry.answer) + (_units(entry.url) + len("\n\n詳しくはこちら: ") if entry.url else 0)
+    if length > replies.MAX_TEXT:
+        return LinePreview(text, length, error=f"LINE で送れる長さ（{replies.MAX_TEXT}文字）を超えているため、"
+                                               "回答の途中で切れます。短くするか、詳しい内容はURL先に載せてください。")
+    if length > COMFORTABLE:
+        return LinePreview(text, length, warning=f"{length}文字あります。スマートフォンでは長く感じられます"
+                                                 f"（目安は{COMFORTABLE}文字以内）。要点を先に書き、詳細はURL先へ。")
+    return LinePreview(text, length)
+
+
+def _units(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2

@@ -1,0 +1,105 @@
+"""The review queue: a month's questions by outcome, 👎 first; 表題なし grouped by nearest entry;
+one staff judgement at a time (bulk judgements are analytics.review.apply_reviews). No Flask here."""
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from analytics.models import Message
+from analytics.periods import month_range
+from db import utcnow
+from faq import services as faq_services
+from faq.entries import EntryError
+from retrieval import Hit
+
+# Tabs of the queue, in the order staff should work through them.
+TABS = {"down": "役に立たなかった", "answered": "回答", "no_title": "表題なし",
+        "no_answer": "回答未入力", "excluded": "除外"}
+REVIEW_LABELS = {"correct": "正答", "relearn": "再学習要", "excluded": "除外"}
+
+
+def month_query(year: int, month: int, tab: str, unreviewed_only: bool):
+    start, end = month_range(year, month)
+    query = select(Message).where(Message.created_at >= start, Message.created_at < end)
+    if tab == "down":
+        query = query.where(Message.feedback == "down")
+    else:
+        query = query.where(Message.outcome == tab)
+    if unreviewed_only:
+        query = query.where(Message.review.is_(None))
+    return query
+
+
+def queue(session: Session, year: int, month: int, tab: str, unreviewed_only: bool = True,
+          limit: int = 50, offset: int = 0) -> list[Message]:
+    query = month_query(year, month, tab, unreviewed_only)
+    return list(session.scalars(query.order_by(Message.created_at.desc(), Message.id.desc())
+                                .limit(limit).offset(offset)))
+
+
+def tab_counts(session: Session, year: int, month: int, unreviewed_only: bool = True) -> dict[str, int]:
+    return {tab: session.scalar(select(func.count()).select_from(
+        month_query(year, month, tab, unreviewed_only).subquery())) or 0 for tab in TABS}
+
+
+def judge(session: Session, message: Message, review: str | None, author: str,
+          correct_faq_id: str | None = None) -> None:
+    """Record a judgement (None clears it). Naming the right entry teaches it the question as an
+    alternate phrasing, live in every worker (faq_services.relearn bumps the index version)."""
+    if review not in (*REVIEW_LABELS, None):
+        raise EntryError("不明な判定です。")
+    if correct_faq_id:
+        if review == "excluded":
+            raise EntryError("除外した質問は再学習できません。")
+        if not message.text.strip():
+            raise EntryError("本文のない質問（スタンプなど）は再学習できません。")
+        faq_services.relearn(session, correct_faq_id, message.text, author)
+    message.review = review
+    message.correct_faq_id = correct_faq_id
+    message.reviewed_by = author if review else None
+    message.reviewed_at = utcnow() if review else None
+    session.flush()
+
+
+def relearn_review(message: Message, faq_id: str) -> str:
+    """The verdict implied by naming the right entry: correct if the bot answered with it."""
+    return "correct" if message.outcome == "answered" and message.faq_id == faq_id else "relearn"
+
+
+@dataclass
+class Group:
+    """Unanswered questions that share the FAQ entry nearest to them (faq_id None: no entry near)."""
+
+    faq_id: str | None
+    score: float = 0.0  # the best score of a member for that entry
+    messages: list[Message] = field(default_factory=list)
+
+    @property
+    def texts(self) -> list[str]:
+        """Distinct texts, most frequent first."""
+        counts = Counter(m.text for m in self.messages)
+        return [text for text, _ in counts.most_common()]
+
+
+def group_by_top_hit(messages: Sequence[Message], top_hit: Callable[[str], Hit | None]) -> list[Group]:
+    """Group questions by the retriever's top hit, largest groups first.
+
+    Measured against clustering by embedding cosine (bench/review_grouping.py): on the sample's
+    labelled questions, questions grouped together by their shared top hit are about the same
+    entry ten times as often; e5-small puts almost any two short Japanese questions above 0.85.
+    """
+    groups: dict[str | None, Group] = {}
+    singles: list[Group] = []
+    for message in messages:
+        hit = top_hit(message.text)
+        if hit is None:
+            singles.append(Group(None, 0.0, [message]))
+            continue
+        group = groups.setdefault(hit.faq_id, Group(hit.faq_id))
+        group.messages.append(message)
+        group.score = max(group.score, hit.score)
+    return sorted([*groups.values(), *singles], key=lambda g: (-len(g.messages), -g.score))

@@ -1,0 +1,152 @@
+"""Review queue: judge this month's questions (正答 / 再学習要 / 除外), relearn, and turn groups of
+unanswered questions (表題なし) into new entries."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+import retrieval
+from admin import bp, review
+from admin.auth import role_required
+from analytics.models import Message
+from analytics.periods import JST, parse_month
+from faq.entries import EntryError
+from web import db_session, services
+
+PAGE_SIZE = 50
+GROUPS_SHOWN = 30
+GROUPED_AT_MOST = 1000  # the latest 表題なし questions of the month (a city sees ~200-500)
+SUGGESTIONS = 5
+
+
+def _month() -> tuple[int, int]:
+    try:
+        return parse_month(request.args.get("month", ""))
+    except ValueError:
+        now = datetime.now(JST)
+        return now.year, now.month
+
+
+@bp.route("/review")
+@role_required("editor")
+def review_queue():
+    year, month = _month()
+    tab = request.args.get("tab", "down")
+    if tab not in review.TABS:
+        abort(404)
+    unreviewed_only = request.args.get("all") != "1"
+    page = max(request.args.get("page", 1, type=int), 1)
+    s = db_session()
+    counts = review.tab_counts(s, year, month, unreviewed_only)
+    groups, messages = [], []
+    if tab == "no_title":
+        groups = _groups(review.queue(s, year, month, tab, unreviewed_only, limit=GROUPED_AT_MOST))
+    else:
+        messages = review.queue(s, year, month, tab, unreviewed_only, PAGE_SIZE, (page - 1) * PAGE_SIZE)
+    return render_template(
+        "admin/review.html", tab=tab, tabs=review.TABS, counts=counts, messages=messages, groups=groups,
+        year=year, month=month, unreviewed_only=unreviewed_only, page=page, page_size=PAGE_SIZE,
+        labels=review.REVIEW_LABELS, months=_neighbours(year, month), question=_question)
+
+
+def _groups(messages: list[Message]) -> list[review.Group]:
+    with_text = [m for m in messages if m.text.strip()]
+    return review.group_by_top_hit(with_text, _top_hit)[:GROUPS_SHOWN]
+
+
+def _top_hit(text: str) -> retrieval.Hit | None:
+    """The live index's best entry for a text, remembered for the index version being served
+    (a month holds hundreds of 表題なし questions, many of them the same words)."""
+    live = services().live_index
+    cache = current_app.extensions.setdefault("admin_top_hits", {})
+    if cache.get("version") != live.version:
+        cache.clear()
+        cache["version"] = live.version
+    if text not in cache:
+        hits = live.search(text, k=1)
+        cache[text] = hits[0] if hits else None
+    return cache[text]
+
+
+def _neighbours(year: int, month: int) -> dict[str, str]:
+    prev = (year - 1, 12) if month == 1 else (year, month - 1)
+    nxt = (year + 1, 1) if month == 12 else (year, month + 1)
+    return {"prev": f"{prev[0]}-{prev[1]:02d}", "this": f"{year}-{month:02d}", "next": f"{nxt[0]}-{nxt[1]:02d}"}
+
+
+def _question(faq_id: str | None) -> str:
+    entry = services().live_index.entry(faq_id) if faq_id else None
+    return entry.question if entry else ""
+
+
+@bp.route("/review/<int:message_id>")
+@role_required("editor")
+def review_message(message_id: int):
+    message = _message(message_id)
+    hits = services().live_index.search(message.text, k=SUGGESTIONS) if message.text.strip() else []
+    chosen = message.correct_faq_id or (hits[0].faq_id if hits else "")
+    return render_template("admin/review_message.html", message=message, hits=hits, chosen=chosen,
+                           labels=review.REVIEW_LABELS, question=_question, back=_back())
+
+
+@bp.route("/review/<int:message_id>/judge", methods=["POST"])
+@role_required("editor")
+def review_judge(message_id: int):
+    verdict = request.form.get("review") or None
+    s = db_session()
+    try:
+        review.judge(s, _message(message_id), verdict, current_user.username)
+        s.commit()
+    except EntryError as exc:
+        s.rollback()
+        flash(str(exc), "error")
+    else:
+        flash(f"「{review.REVIEW_LABELS[verdict]}」と判定しました。" if verdict else "判定を取り消しました。", "success")
+    return redirect(_back())
+
+
+@bp.route("/review/<int:message_id>/relearn", methods=["POST"])
+@role_required("editor")
+def review_relearn(message_id: int):
+    message = _message(message_id)
+    faq_id = (request.form.get("faq_id") or request.form.get("faq_id_other") or "").strip()
+    if not faq_id:
+        flash("正しい FAQ を選ぶか、番号を入力してください。", "error")
+        return redirect(url_for("admin.review_message", message_id=message_id, back=_back()))
+    s = db_session()
+    try:
+        review.judge(s, message, review.relearn_review(message, faq_id), current_user.username, faq_id)
+        s.commit()
+    except EntryError as exc:
+        s.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("admin.review_message", message_id=message_id, back=_back()))
+    flash(f"この質問を FAQ「{faq_id}」の言い換えとして学習しました。ボットには数秒で反映されます。", "success")
+    return redirect(_back())
+
+
+@bp.route("/review/exclude", methods=["POST"])
+@role_required("editor")
+def review_exclude_group():
+    ids = [int(i) for i in request.form.getlist("message") if i.isdigit()]
+    s = db_session()
+    messages = list(s.scalars(select(Message).where(Message.id.in_(ids)))) if ids else []
+    for message in messages:
+        review.judge(s, message, "excluded", current_user.username)
+    s.commit()
+    flash(f"{len(messages)} 件を「除外」と判定しました。", "success")
+    return redirect(_back())
+
+
+def _message(message_id: int) -> Message:
+    return db_session().get(Message, message_id) or abort(404)
+
+
+def _back() -> str:
+    """Return to the queue page staff came from (only ever a local /admin/review path)."""
+    target = request.values.get("back", "")
+    safe = target.startswith("/admin/review") and "//" not in target and "\\" not in target
+    return target if safe else url_for("admin.review_queue")

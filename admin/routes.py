@@ -1,1 +1,0 @@
-"""Admin routes (to be written)."""

@@ -1,0 +1,214 @@
+"""The admin in real Chromium against the app served over HTTP, with the bot answering through a
+LINE stand-in: log in, edit and restore, relearn from the review queue and see the bot's answer
+change, download the report. Saves the screenshots in docs/screenshots/."""
+from __future__ import annotations
+
+import os
+import threading
+import time
+from datetime import datetime, timedelta, timezone
+
+import pytest
+import requests
+from werkzeug.serving import make_server
+
+from admin.accounts import create_user
+from analytics.models import Message
+from analytics.periods import JST
+from faq.importer import ParsedFaq, import_faq, parse_faq_csv
+from tests import line_webhook as wh
+from tests.conftest import ROOT, SAMPLE_FAQ
+from tests.line_stub import LineStub
+
+playwright = pytest.importorskip("playwright.sync_api")
+CHROMIUM = "/usr/bin/chromium"
+SHOTS = ROOT / "docs" / "screenshots"
+PASSWORD = "browser-pass-1"
+TARGET = "A001"  # 燃えるごみはどのように出せばよいですか？
+NEW_PHRASING = "ぴよぴよ広場にごみを出す方法"
+pytestmark = [
+    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian's chromium is not installed"),
+    pytest.mark.parametrize("database_url", ["sqlite"], indirect=True),
+]
+
+
+@pytest.fixture
+def line_stub():
+    stub = LineStub().start()
+    yield stub
+    stub.stop()
+    assert not stub.errors, stub.errors
+
+
+@pytest.fixture
+def settings(settings, line_stub):
+    settings.line_api_base_url = line_stub.url
+    return settings
+
+
+@pytest.fixture
+def server(app, session):
+    sample = parse_faq_csv(SAMPLE_FAQ)
+    rows = [row for row in sample.rows if row.faq_id == TARGET] + sample.rows[1::6]  # a spread of topics
+    import_faq(session, ParsedFaq(rows=rows, encoding=sample.encoding), author="import")
+    for role in ("editor", "viewer"):
+        create_user(session, f"{role}1", PASSWORD, role)
+    _seed_messages(session)
+    session.commit()
+    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_port}"
+    httpd.shutdown()
+    thread.join(timeout=5)
+    app.extensions["cityfaq"].live_index.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run"])
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1200, "height": 760}, locale="ja-JP", accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(60_000)  # the first search builds the index
+    yield page
+    context.close()
+
+
+def _seed_messages(session) -> None:
+    """A month of questions as the bot would have logged them (this month and earlier ones)."""
+    now = datetime.now(timezone.utc) - timedelta(minutes=5)
+    samples = [
+        ("粗大ごみのソファはいくら？", "answered", "A002", 0.66, "down"),
+        ("<b>ごみの日</b>を教えて<script>alert(1)</script>", "answered", "A002", 0.71, "down"),
+        ("燃えるごみの袋は何色", "answered", TARGET, 0.82, None),
+        ("市民プールは何時から", "no_title", None, 0.31, None),
+        ("市民プールの営業時間", "no_title", None, 0.35, None),
+        ("プールって冬もやってる？", "no_title", None, 0.29, None),
+        ("花火大会の日程", "no_title", None, 0.22, None),
+        ("ああああ", "excluded", None, None, None),
+    ]
+    for i, (text, outcome, faq_id, score, feedback) in enumerate(samples):
+        session.add(Message(created_at=now - timedelta(minutes=i), user=f"u_{i:016x}", text=text,
+                            outcome=outcome, faq_id=faq_id, score=score, feedback=feedback))
+    this_month = datetime.now(JST).replace(day=1, hour=12)
+    fy_start = this_month.replace(month=4, year=this_month.year if this_month.month >= 4 else this_month.year - 1)
+    month = fy_start
+    while month < this_month:
+        for n, outcome in enumerate(["answered"] * 14 + ["no_title"] * 3 + ["no_answer", "excluded", "excluded"]):
+            session.add(Message(created_at=month.astimezone(timezone.utc) + timedelta(hours=n), user="u_00000000000000ff",
+                                text="過去の質問", outcome=outcome, review="relearn" if n in (0, 1) else None))
+        month = (month + timedelta(days=32)).replace(day=1)
+
+
+def _shot(page, name: str, full_page: bool = False) -> None:
+    """A screenshot for the README, reduced to 256 colours to stay small in git."""
+    from PIL import Image
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    path = SHOTS / name
+    page.screenshot(path=path, full_page=full_page)
+    Image.open(path).convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT).save(path, optimize=True)
+
+
+def _login(page, server: str, username: str, shot: str | None = None) -> None:
+    page.goto(f"{server}/admin/")
+    assert page.url.startswith(f"{server}/admin/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    if shot:
+        _shot(page, shot)
+    page.click("button.primary")
+    page.wait_for_selector("text=ようこそ")
+
+
+def _ask(server: str, stub: LineStub, secret: str, text: str) -> list[str]:
+    """A resident's message through the signed webhook; what the bot replied."""
+    event = wh.text(text)
+    data = wh.body(event)
+    response = requests.post(f"{server}/callback", data=data.encode(), headers=wh.headers(data, secret), timeout=60)
+    assert response.status_code == 200
+    deadline = time.monotonic() + 30
+    while not stub.texts(event["replyToken"]) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return stub.texts(event["replyToken"])
+
+
+def test_log_in_edit_and_restore_an_earlier_version(server, page):
+    _login(page, server, "editor1", shot="login.png")
+    page.goto(f"{server}/admin/faq?q=生ごみの捨て方を知りたい")
+    assert page.locator("table.list tbody tr").first.locator("td.mono").inner_text() == TARGET
+    _shot(page, "faq-list.png")
+
+    page.goto(f"{server}/admin/faq/{TARGET}/edit")
+    original = page.input_value("textarea[name=answer]")
+    page.fill("textarea[name=answer]", "燃えるごみは黄色の指定袋で、朝8時30分までに出してください。" * 15)
+    page.click("button[value=preview]")
+    assert "スマートフォンでは長く感じられます" in page.locator(".flash.warn").inner_text()
+    assert "黄色の指定袋" in page.locator(".bubble.bot").inner_text()
+    _shot(page, "faq-edit.png", full_page=True)
+    page.fill("textarea[name=answer]", "間違えて書き換えた回答")
+    page.click("button[value=save]")
+    page.wait_for_selector("text=保存しました")
+    assert page.input_value("textarea[name=answer]") == "間違えて書き換えた回答"
+
+    page.click("text=履歴・元に戻す")
+    assert "間違えて書き換えた回答" in page.locator("section.revision").first.inner_text()
+    page.locator("section.revision").nth(1).locator("button", has_text="この内容に戻す").click()
+    page.wait_for_selector("text=この時点の内容に戻しました")
+    assert page.input_value("textarea[name=answer]") == original
+
+    page.goto(f"{server}/admin/try?q=燃えるごみって何曜日？")
+    assert page.locator(".band").count() == 1
+    _shot(page, "try.png")
+
+
+def test_relearn_from_the_review_queue_changes_the_bots_answer(server, page, line_stub, settings):
+    before = _ask(server, line_stub, settings.line_channel_secret, NEW_PHRASING)
+    assert before and not any("指定ごみ袋（黄色）" in text for text in before)
+
+    _login(page, server, "editor1")
+    page.goto(f"{server}/admin/review")
+    assert page.locator("td", has_text="<b>ごみの日</b>を教えて<script>alert(1)</script>").count() == 1  # as text
+    _shot(page, "review.png")
+    page.click(".tabs a:has-text('表題なし')")
+    _shot(page, "review-groups.png", full_page=True)
+    page.locator("li", has_text=NEW_PHRASING).locator("text=再学習…").click()
+    page.fill("input[name=faq_id_other]", TARGET)
+    page.check("#other-choice")
+    page.click("text=この FAQ で再学習")
+    page.wait_for_selector(f"text=FAQ「{TARGET}」の言い換えとして学習しました")
+
+    deadline = time.monotonic() + 60
+    while True:  # every worker picks the new version up on its next searches
+        after = _ask(server, line_stub, settings.line_channel_secret, NEW_PHRASING)
+        if any("指定ごみ袋（黄色）" in text for text in after) or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    assert any("指定ごみ袋（黄色）" in text for text in after), after
+
+
+def test_a_viewer_reads_the_dashboard_and_downloads_the_report(server, page, tmp_path):
+    _login(page, server, "viewer1")
+    assert page.url.endswith("/admin/dashboard")
+    page.wait_for_function("document.querySelector('img.chart') && document.querySelector('img.chart').naturalWidth > 0")
+    _shot(page, "dashboard.png", full_page=True)
+    with page.expect_download() as download:
+        page.click("text=表を CSV でダウンロード")
+    path = tmp_path / "report.csv"
+    download.value.save_as(path)
+    text = path.read_bytes().decode("utf-8-sig")
+    assert text.startswith("row,definition,4月") and "正答率" in text
+    with page.expect_download() as download:
+        page.click("text=この月の質問ログ（CSV）")
+    assert download.value.suggested_filename.startswith("log-")
+    page.goto(f"{server}/admin/faq")
+    assert "権限がありません" in page.content()

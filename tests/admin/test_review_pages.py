@@ -1,0 +1,126 @@
+"""Review queue, dashboard and the users command through their pages."""
+from __future__ import annotations
+
+import io
+from datetime import datetime, timezone
+
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from admin.models import User
+from analytics.models import Message
+from faq import services as faq_services
+from tests.admin.conftest import post
+
+MAY_2024 = datetime(2024, 5, 10, 3, 0, tzinfo=timezone.utc)  # 12:00 JST
+
+
+def _message(session, text, outcome, **kw) -> Message:
+    message = Message(created_at=kw.pop("created_at", MAY_2024), user="u_00000000000000aa", text=text,
+                      outcome=outcome, **kw)
+    session.add(message)
+    session.commit()
+    return message
+
+
+def test_queue_shows_thumbs_down_first_and_judges(editor, faq, session):
+    down = _message(session, "住民票はどこ？", "answered", faq_id="B01", score=0.7, feedback="down")
+    _message(session, "ソファの捨て方", "answered", faq_id="B01", score=0.9)
+    page = editor.get("/admin/review?month=2024-05").get_data(as_text=True)
+    assert "住民票はどこ？" in page and "ソファの捨て方" not in page  # 👎 tab by default
+    assert '役に立たなかった <span class="count">1</span>' in page
+    post(editor, f"/admin/review/{down.id}/judge", {"review": "excluded", "back": "/admin/review?month=2024-05"},
+         token_page="/admin/review?month=2024-05")
+    session.expire_all()
+    assert session.get(Message, down.id).review == "excluded"
+    assert session.get(Message, down.id).reviewed_by == "editor"
+    assert "住民票はどこ？" not in editor.get("/admin/review?month=2024-05").get_data(as_text=True)
+    post(editor, f"/admin/review/{down.id}/judge", {"review": ""}, token_page="/admin/review")
+    session.expire_all()
+    assert session.get(Message, down.id).review is None
+
+
+def test_relearn_picks_the_suggested_entry_and_teaches_it(editor, faq, session):
+    wrong = _message(session, "ソファを処分したいのですが", "answered", faq_id="A01", score=0.61, feedback="down")
+    page = editor.get(f"/admin/review/{wrong.id}").get_data(as_text=True)
+    assert 'value="B01" checked' in page  # the retriever's suggestion comes first
+    version = faq_services.current_version(session)
+    post(editor, f"/admin/review/{wrong.id}/relearn", {"faq_id": "B01"}, token_page=f"/admin/review/{wrong.id}")
+    session.expire_all()
+    message = session.get(Message, wrong.id)
+    assert (message.review, message.correct_faq_id) == ("relearn", "B01")
+    assert "ソファを処分したいのですが" in [a.text for a in faq_services.get_entry(session, "B01").alternates]
+    assert faq_services.current_version(session) == version + 1
+    other = _message(session, "別の質問", "no_title")
+    page = post(editor, f"/admin/review/{other.id}/relearn", {"faq_id": "ZZZ"}, token_page="/admin/review",
+                follow_redirects=True).get_data(as_text=True)
+    assert "ID「ZZZ」の FAQ はありません" in page
+
+
+def test_unanswered_questions_are_grouped_and_become_a_new_entry(editor, faq, session):
+    for text in ("ソファを捨てたい", "大きい家具を捨てたい", "ベッドを処分したい"):
+        _message(session, text, "no_title", score=0.3)
+    _message(session, "住民票をとりたい", "no_title", score=0.3)
+    page = editor.get("/admin/review?month=2024-05&tab=no_title").get_data(as_text=True)
+    first, second = page.index("件</strong>"), page.rindex("件</strong>")
+    assert "<strong>3 件</strong>" in page[first - 20:first + 10] and "B01" in page[first:second]
+    ids = [m.id for m in session.scalars(select(Message).where(Message.text.in_(
+        ["ソファを捨てたい", "大きい家具を捨てたい", "ベッドを処分したい"])))]
+    query = "&".join(f"message={i}" for i in ids)
+    form = editor.get(f"/admin/faq/new?question=ベッドを処分したい&question=大きい家具を捨てたい&{query}")
+    page = form.get_data(as_text=True)
+    assert "表題なし」3 件の質問から" in page and "ベッドを処分したい</textarea>" in page
+    post(editor, "/admin/faq/new", {"faq_id": "N01", "question": "ベッドを処分したい", "alternates": "大きい家具を捨てたい",
+                                     "answer": "", "message": ids}, token_page="/admin/faq/new")
+    session.expire_all()
+    entry = faq_services.get_entry(session, "N01")
+    assert entry.answer == "" and entry.published  # 回答未入力 until someone writes it
+    assert "ソファを捨てたい" in [a.text for a in entry.alternates]
+    assert {m.correct_faq_id for m in session.scalars(select(Message).where(Message.id.in_(ids)))} == {"N01"}
+    assert "<strong>3 件</strong>" not in editor.get("/admin/review?month=2024-05&tab=no_title").get_data(as_text=True)
+
+
+def test_dashboard_table_counts_and_downloads(viewer, session):
+    _message(session, "a", "answered", faq_id="B01", feedback="down")
+    _message(session, "b", "answered", faq_id="B01", review="relearn")
+    _message(session, "c", "no_title")
+    _message(session, "d", "excluded")
+    page = viewer.get("/admin/dashboard?fy=2024").get_data(as_text=True)
+    assert "令和6年度" in page and "未集計" in page
+    assert "50.0" in page  # 正答率 1/2
+    assert 'src="/admin/dashboard/chart.png?fy=2024"' in page
+    png = viewer.get("/admin/dashboard/chart.png?fy=2024")
+    assert png.mimetype == "image/png" and png.data.startswith(b"\x89PNG")
+    csv = viewer.get("/admin/dashboard/report.csv?fy=2024").get_data().decode("utf-8-sig")
+    assert csv.splitlines()[0].startswith("row,definition,4月,5月") and "全質問" in csv
+    xlsx = viewer.get("/admin/dashboard/report.xlsx?fy=2024")
+    assert load_workbook(io.BytesIO(xlsx.data)).sheetnames[0] == "応答状況"
+    log = viewer.get("/admin/dashboard/log.csv?month=2024-05").get_data().decode("utf-8-sig")
+    assert log.startswith("id,timestamp,user") and len(log.splitlines()) == 5
+    bad = viewer.get("/admin/dashboard/log.csv?month=2024-13", follow_redirects=True).get_data(as_text=True)
+    assert "flash error" in bad
+
+
+def test_users_create_command_makes_the_first_administrator(runner, session):
+    result = runner.invoke(args=["users", "create", "boss", "--password", "long-enough-1"])
+    assert result.exit_code == 0 and "管理者" in result.output
+    assert session.scalar(select(User.role).where(User.username == "boss")) == "admin"
+    result = runner.invoke(args=["users", "create", "clerk", "--role", "viewer"], input="pw-12345678\npw-12345678\n")
+    assert result.exit_code == 0, result.output
+    assert runner.invoke(args=["users", "create", "boss", "--password", "long-enough-1"]).exit_code != 0
+    short = runner.invoke(args=["users", "create", "x", "--password", "short"])
+    assert short.exit_code != 0 and "8文字以上" in short.output
+
+
+def test_admin_manages_users(administrator, session):
+    post(administrator, "/admin/users", {"username": "newbie", "password": "pw-12345678", "role": "editor"},
+         token_page="/admin/users")
+    user = session.scalar(select(User).where(User.username == "newbie"))
+    assert user.role == "editor"
+    post(administrator, f"/admin/users/{user.id}/role", {"role": "viewer"}, token_page="/admin/users")
+    session.expire_all()
+    assert session.get(User, user.id).role == "viewer"
+    me = session.scalar(select(User).where(User.username == "admin"))
+    page = post(administrator, f"/admin/users/{me.id}/delete", token_page="/admin/users",
+                follow_redirects=True).get_data(as_text=True)
+    assert "自分自身は削除できません" in page
