@@ -14,6 +14,10 @@ def _float(name: str, default: float) -> float:
     return float(os.environ.get(name, default))
 
 
+DEFAULT_CONTACT = "あおば市役所 代表 000-000-0000（平日8:30〜17:15）"
+LOCAL_CHAT_PATH = "/chat/line-stub"  # where bot/chat.py serves the LINE stand-in
+
+
 @dataclass
 class Settings:
     database_url: str = ""
@@ -26,29 +30,50 @@ class Settings:
     port: int = 5000
     instance_path: Path = INSTANCE
     # Decision thresholds on the hybrid score, calibrated with `faq evaluate` (see README).
-    answer_threshold: float = 0.60
-    candidate_threshold: float = 0.40
+    answer_threshold: float = 0.49
+    candidate_threshold: float = 0.47
     # How often a worker checks whether the FAQ changed (seconds).
     index_poll_seconds: float = 2.0
     # Embeddings cached on disk by model and text hash; shared by every worker.
     embedding_cache_dir: Path = INSTANCE / "embeddings"
+    # How residents reach the city when the bot cannot answer (CITY_CONTACT).
+    contact_text: str = DEFAULT_CONTACT
+    # No LINE channel configured: serve the /chat page, whose replies go to an in-app LINE
+    # stand-in instead of LINE. Never on when LINE_CHANNEL_ACCESS_TOKEN is set.
+    local_chat: bool = False
+
+
+def _local_secret(instance: Path) -> str:
+    """A random key kept under instance/, so sessions and user pseudonyms survive a restart."""
+    path = instance / "secret_key"
+    if not path.exists():
+        instance.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
 
 
 def from_env() -> Settings:
     instance = Path(os.environ.get("INSTANCE_PATH", INSTANCE))
+    local_chat = not os.environ.get("LINE_CHANNEL_ACCESS_TOKEN")
+    port = int(os.environ.get("PORT", "5000"))
     return Settings(
         database_url=os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'cityfaq.sqlite3'}",
-        line_channel_secret=os.environ.get("LINE_CHANNEL_SECRET", ""),
+        # Locally the chat page signs its own webhooks, so any secret of this process will do.
+        line_channel_secret=os.environ.get("LINE_CHANNEL_SECRET")
+        or (secrets.token_hex(16) if local_chat else ""),
         line_channel_access_token=os.environ.get("LINE_CHANNEL_ACCESS_TOKEN", ""),
-        line_api_base_url=os.environ.get("LINE_API_BASE_URL", "https://api.line.me"),
+        line_api_base_url=os.environ.get("LINE_API_BASE_URL")
+        or (f"http://127.0.0.1:{port}{LOCAL_CHAT_PATH}" if local_chat else "https://api.line.me"),
         embedding_model=os.environ.get("EMBEDDING_MODEL", ""),
-        # A random key is safe locally (sessions reset on restart); production sets SECRET_KEY.
-        secret_key=os.environ.get("SECRET_KEY") or secrets.token_hex(32),
+        secret_key=os.environ.get("SECRET_KEY") or _local_secret(instance),
         host=os.environ.get("HOST", "127.0.0.1"),
-        port=int(os.environ.get("PORT", "5000")),
+        port=port,
         instance_path=instance,
-        answer_threshold=_float("ANSWER_THRESHOLD", 0.60),
-        candidate_threshold=_float("CANDIDATE_THRESHOLD", 0.40),
+        answer_threshold=_float("ANSWER_THRESHOLD", 0.49),
+        candidate_threshold=_float("CANDIDATE_THRESHOLD", 0.47),
         index_poll_seconds=_float("INDEX_POLL_SECONDS", 2.0),
         embedding_cache_dir=Path(os.environ.get("EMBEDDING_CACHE_DIR") or instance / "embeddings"),
+        contact_text=os.environ.get("CITY_CONTACT") or DEFAULT_CONTACT,
+        local_chat=local_chat,
     )

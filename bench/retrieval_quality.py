@@ -1,0 +1,194 @@
+"""Retrieval quality of BM25 alone, dense alone and the hybrid, and the decision thresholds.
+
+    .venv/bin/python bench/retrieval_quality.py                 # tuning sets only
+    .venv/bin/python bench/retrieval_quality.py --thresholds    # choose thresholds on the tuning half
+    .venv/bin/python bench/retrieval_quality.py --grid          # compare index settings (tuning sets)
+    .venv/bin/python bench/retrieval_quality.py --holdout       # the final report, held-out half included
+
+Data: the sample FAQ (faq/sample/city_faq.csv) with its tuning and held-out queries, and the
+external kosodate FAQ (../shared/bench/kosodate-faq, converted here in memory, never saved).
+Thresholds are chosen on queries_tune.jsonl only; the held-out half is reported, never tuned on,
+and only as totals. Writes bench/results/retrieval_quality.md.
+"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import config  # noqa: E402
+from faq.importer import parse_faq_csv  # noqa: E402
+from retrieval import Document, IndexSettings, decide, load_embedder  # noqa: E402
+from retrieval.decide import Decision  # noqa: E402
+from retrieval.evaluate import evaluate, load_queries  # noqa: E402
+from retrieval.index import Hit  # noqa: E402
+
+SAMPLE = ROOT / "faq" / "sample"
+KOSODATE = ROOT.parent / "shared" / "bench" / "kosodate-faq"
+RESULTS = ROOT / "bench" / "results" / "retrieval_quality.md"
+METHODS = ("bm25", "dense", "hybrid")
+
+
+def sample_docs() -> list[Document]:
+    rows = parse_faq_csv(SAMPLE / "city_faq.csv").rows
+    return [Document(r.faq_id, r.question, tuple(r.alternates), r.answer) for r in rows]
+
+
+def kosodate() -> tuple[list[Document], list[dict]]:
+    corpus = json.loads((KOSODATE / "corpus.json").read_text(encoding="utf-8"))
+    docs = [Document(str(c["faq_id"]), c["question"], (), c["answer"] or "") for c in corpus]
+    dev = json.loads((KOSODATE / "development.json").read_text(encoding="utf-8"))
+    return docs, [{"query": q["query"], "relevant": [str(q["faq_id"])]} for q in dev]
+
+
+def datasets(holdout: bool) -> dict[str, tuple[list[Document], list[dict]]]:
+    out = {}
+    if (SAMPLE / "queries_tune.jsonl").exists():
+        docs = sample_docs()
+        out["sample tuning half"] = (docs, load_queries(SAMPLE / "queries_tune.jsonl"))
+        if holdout:
+            out["sample held-out half"] = (docs, load_queries(SAMPLE / "queries_holdout.jsonl"))
+    out["kosodate development"] = kosodate()
+    return out
+
+
+def redecide(rows: list[dict], answer: float, candidate: float) -> tuple[float, float, float]:
+    """(reached, declined, answer precision) of per-query rows under other thresholds."""
+    reached = declined = answered = right = n_ans = n_unans = 0
+    for r in rows:
+        d: Decision = decide([Hit(i, s) for i, s in r["hits"]], answer, candidate)
+        ids = {h.faq_id for h in d.hits}
+        if r["relevant"]:
+            n_ans += 1
+            reached += bool(ids & set(r["relevant"]))
+        else:
+            n_unans += 1
+            declined += d.kind == "none"
+        if d.kind == "answer":
+            answered += 1
+            right += d.hits[0].faq_id in r["relevant"]
+    return (reached / max(n_ans, 1), declined / max(n_unans, 1), right / max(answered, 1))
+
+
+def choose_thresholds(rows: list[dict]) -> tuple[float, float, list[str]]:
+    """Candidate threshold: the most questions reached while ≥ 80% of unanswerable ones are
+    declined. Answer threshold: the lowest at which ≥ 90% of the
+    answers given are right, so a wrong answer is rare and the doubtful go to もしかして."""
+    grid = [round(x * 0.01, 2) for x in range(20, 96)]
+    best_c, best = grid[-1], (-1.0, -1.0)
+    for c in grid:
+        reached, declined, _ = redecide(rows, 1.01, c)
+        if declined >= 0.80 and (reached, declined) > best:
+            best_c, best = c, (reached, declined)
+    best_a = 1.0
+    for a in grid:
+        if a >= best_c and redecide(rows, a, best_c)[2] >= 0.90:
+            best_a = a
+            break
+    lines = ["| answer | candidate | reached | declined | answer precision |", "|---|---|---|---|---|"]
+    for a in sorted({best_a, round(best_a - 0.05, 2), round(best_a + 0.05, 2)}):
+        for c in sorted({best_c, round(best_c - 0.05, 2), round(best_c + 0.05, 2)}):
+            if c <= a:
+                m = redecide(rows, a, c)
+                lines.append(f"| {a:.2f} | {c:.2f} | {m[0]:.1%} | {m[1]:.1%} | {m[2]:.1%} |")
+    return best_a, best_c, lines
+
+
+def fmt(value) -> str:
+    return "–" if value is None else f"{value:.3f}"
+
+
+def table(results: dict[str, dict[str, dict]]) -> list[str]:
+    lines = ["| data | method | n | hit@1 | hit@5 | MRR@10 | reached | no-answer P | no-answer R | p50 ms |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
+    for name, by_method in results.items():
+        for method, r in by_method.items():
+            lines.append(f"| {name} | {method} | {r['n']} | {fmt(r['hit@1'])} | {fmt(r['hit@5'])} | "
+                         f"{fmt(r['mrr@10'])} | {fmt(r['reached'])} | {fmt(r['no_answer_precision'])} | "
+                         f"{fmt(r['no_answer_recall'])} | {r['latency_ms_p50']:.1f} |")
+    return lines
+
+
+GRID = {
+    "default": {},
+    "rrf": {"fusion": "rrf"},
+    "dense weight 0.4": {"dense_weight": 0.4},
+    "dense weight 0.5": {"dense_weight": 0.5},
+    "dense weight 0.7": {"dense_weight": 0.7},
+    "dense weight 0.8": {"dense_weight": 0.8},
+    "no readings": {"reading_weight": 0.0},
+    "readings 0.6": {"reading_weight": 0.6},
+    "no answer in BM25": {"answer_weight": 0.0},
+    "answer in BM25 0.5": {"answer_weight": 0.5},
+    "split mode A": {"tokens": {"modes": "A"}},
+    "split mode C": {"tokens": {"modes": "C"}},
+    "no answer embedded": {"answer_chars": 0},
+    "answer opening 100": {"answer_chars": 100},
+    "answer opening 400": {"answer_chars": 400},
+    "whole answer embedded": {"answer_chars": -1},
+    "readings 0.6, dense 0.5": {"reading_weight": 0.6, "dense_weight": 0.5},
+    "readings 1.0, dense 0.5": {"reading_weight": 1.0, "dense_weight": 0.5},
+    "readings 1.0": {"reading_weight": 1.0},
+    "readings 0.6, dense 0.5, no answer in BM25": {"reading_weight": 0.6, "dense_weight": 0.5, "answer_weight": 0.0},
+}
+
+
+def settings_of(overrides: dict) -> IndexSettings:
+    base = IndexSettings()
+    if "tokens" in overrides:
+        overrides = {**overrides, "tokens": dataclasses.replace(base.tokens, **overrides["tokens"])}
+    return dataclasses.replace(base, **overrides)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--holdout", action="store_true", help="also report the held-out half (totals only)")
+    parser.add_argument("--thresholds", action="store_true", help="choose thresholds on the tuning half")
+    parser.add_argument("--grid", nargs="*", metavar="NAME", help="compare index settings on the tuning sets")
+    parser.add_argument("--cache-dir", type=Path, default=config.from_env().embedding_cache_dir)
+    args = parser.parse_args()
+    settings = config.from_env()
+    embedder = load_embedder(settings.embedding_model, args.cache_dir)
+    answer, candidate = settings.answer_threshold, settings.candidate_threshold
+    data = datasets(args.holdout)
+
+    if args.grid is not None:
+        names = args.grid or list(GRID)
+        print("| setting | data | hit@1 | hit@5 | MRR@10 | reached | no-answer R |\n|---|---|---|---|---|---|---|")
+        for name in names:
+            for data_name, (docs, queries) in data.items():
+                if "held-out" in data_name:
+                    continue
+                r = evaluate(docs, queries, embedder, answer, candidate, settings=settings_of(GRID[name]),
+                             method=settings_of(GRID[name]).method)
+                print(f"| {name} | {data_name} | {fmt(r['hit@1'])} | {fmt(r['hit@5'])} | {fmt(r['mrr@10'])} | "
+                      f"{fmt(r['reached'])} | {fmt(r['no_answer_recall'])} |", flush=True)
+        return
+
+    out = [f"# Retrieval quality\n", f"Model: `{embedder.model_id}`. Command: "
+           f"`.venv/bin/python bench/retrieval_quality.py"
+           f"{' --thresholds' if args.thresholds else ''}{' --holdout' if args.holdout else ''}`.\n"]
+    if args.thresholds:
+        docs, queries = data["sample tuning half"]
+        rows = evaluate(docs, queries, embedder, answer, candidate)["queries"]
+        answer, candidate, lines = choose_thresholds(rows)
+        out += [f"## Thresholds chosen on the tuning half: answer {answer:.2f}, candidate {candidate:.2f}\n",
+                *lines, ""]
+    out.append(f"Thresholds used: answer {answer:.2f}, candidate {candidate:.2f}.\n")
+    results: dict[str, dict[str, dict]] = {}
+    for name, (docs, queries) in data.items():
+        results[name] = {m: evaluate(docs, queries, embedder, answer, candidate, method=m) for m in METHODS}
+    out += table(results)
+    text = "\n".join(out) + "\n"
+    print(text)
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

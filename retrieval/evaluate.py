@@ -1,0 +1,105 @@
+"""Offline evaluation: score labelled questions against a throw-away index (`faq evaluate`)."""
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+from .decide import decide
+from .embedder import Embedder
+from .index import Document, IndexSettings, build_index
+
+
+class QueryFileError(ValueError):
+    """A query file that cannot be read; the message names the line, in Japanese for staff."""
+
+
+def load_queries(path: str | Path) -> list[dict]:
+    """JSONL lines {"query": "…", "relevant": ["id", …]}; blank lines are skipped."""
+    queries = []
+    try:
+        lines = Path(path).read_text(encoding="utf-8-sig").splitlines()
+    except UnicodeDecodeError as exc:
+        raise QueryFileError(f"{path}: UTF-8として読めません ({exc.reason})") from None
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise QueryFileError(f"{path} {number}行目: JSONとして読めません ({exc.msg})") from None
+        if not isinstance(item, dict) or not isinstance(item.get("query"), str):
+            raise QueryFileError(f"{path} {number}行目: \"query\"（文字列）がありません")
+        relevant = item.get("relevant", [])
+        if not isinstance(relevant, list) or not all(isinstance(r, (str, int)) for r in relevant):
+            raise QueryFileError(f"{path} {number}行目: \"relevant\" はIDの配列にしてください")
+        queries.append({**item, "relevant": [str(r) for r in relevant]})
+    return queries
+
+
+def _ratio(numerator: int, denominator: int) -> float | None:
+    return numerator / denominator if denominator else None
+
+
+def evaluate(docs: Sequence[Document], queries: Sequence[Mapping], embedder: Embedder,
+             answer_threshold: float, candidate_threshold: float, method: str = "hybrid",
+             progress: bool = False, synonyms: Mapping[str, str] | None = None,
+             settings: IndexSettings | None = None) -> dict:
+    """Metrics over `queries` (see ARCHITECTURE.md, `faq evaluate --json`), plus per-query rows.
+
+    hit@k and mrr@10 come from the ranking alone, over the answerable queries; the no-answer
+    figures and `reached` (the right entry answered or offered as a candidate) from decide().
+    """
+    settings = settings or IndexSettings(method=method)
+    if settings.method != method:
+        settings = IndexSettings(**{**settings.__dict__, "method": method})
+    index = build_index(docs, embedder, synonyms, progress=progress, settings=settings)
+    rows, latencies = [], []
+    for q in tqdm(queries, disable=not progress, desc="queries"):
+        start = time.perf_counter()
+        hits = index.search(q["query"], k=10)
+        latencies.append((time.perf_counter() - start) * 1000)
+        decision = decide(hits, answer_threshold, candidate_threshold)
+        relevant = set(q["relevant"])
+        ids = [h.faq_id for h in hits]
+        rank = next((i + 1 for i, faq_id in enumerate(ids) if faq_id in relevant), None)
+        rows.append({
+            "query": q["query"], "relevant": q["relevant"], "rank": rank,
+            "top": ids[0] if ids else None, "top_score": hits[0].score if hits else 0.0,
+            "decision": decision.kind, "decided": [h.faq_id for h in decision.hits],
+            "hits": [[h.faq_id, h.score] for h in hits[:3]],
+        })
+    answerable = [r for r in rows if r["relevant"]]
+    unanswerable = [r for r in rows if not r["relevant"]]
+    declined = [r for r in rows if r["decision"] == "none"]
+
+    def hit_at(k: int) -> float | None:
+        return _ratio(sum(1 for r in answerable if r["rank"] and r["rank"] <= k), len(answerable))
+
+    return {
+        "n": len(rows),
+        "n_answerable": len(answerable),
+        "n_unanswerable": len(unanswerable),
+        "method": method,
+        "hit@1": hit_at(1),
+        "hit@3": hit_at(3),
+        "hit@5": hit_at(5),
+        "mrr@10": _ratio(sum(1 / r["rank"] for r in answerable if r["rank"]), len(answerable)) if answerable else None,
+        "no_answer_precision": _ratio(sum(1 for r in declined if not r["relevant"]), len(declined)),
+        "no_answer_recall": _ratio(sum(1 for r in unanswerable if r["decision"] == "none"), len(unanswerable)),
+        # the right entry given as the answer or among the candidates (what the resident sees)
+        "reached": _ratio(sum(1 for r in answerable if set(r["decided"]) & set(r["relevant"])), len(answerable)),
+        # answers given that were right, over all answers given
+        "answer_precision": _ratio(
+            sum(1 for r in rows if r["decision"] == "answer" and r["decided"][0] in r["relevant"]),
+            sum(1 for r in rows if r["decision"] == "answer")),
+        "answer_threshold": answer_threshold,
+        "candidate_threshold": candidate_threshold,
+        "latency_ms_p50": float(np.percentile(latencies, 50)) if latencies else None,
+        "latency_ms_p95": float(np.percentile(latencies, 95)) if latencies else None,
+        "queries": rows,
+    }

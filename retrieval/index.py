@@ -1,0 +1,134 @@
+"""The FAQ search index: build it once from the entries, then search() per message."""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import hybrid
+from .bm25 import WeightedBm25
+from .dense import DenseIndex
+from .embedder import Embedder
+from .normalize import has_content, normalize
+from .tokenize import BUILTIN_SYNONYMS, DEFAULT, TokenSettings, apply_synonyms, tokens
+
+# A resident's message beyond this is cut: the topic is in the opening, and a 5,000-character
+# paste must not cost seconds of encoding.
+MAX_QUERY_CHARS = 500
+# BM25 candidates rescored densely and blended, besides the dense index's own nearest entries.
+_LEXICAL_DEPTH = 50
+METHODS = ("bm25", "dense", "hybrid")
+
+
+@dataclass(frozen=True)
+class Document:
+    faq_id: str
+    question: str
+    alternates: tuple[str, ...] = ()
+    answer: str = ""
+
+
+@dataclass(frozen=True)
+class Hit:
+    faq_id: str
+    score: float  # in [0, 1], comparable to the answer/candidate thresholds
+
+
+@dataclass(frozen=True)
+class IndexSettings:
+    """Choices measured by bench/retrieval_quality.py; the defaults are the measured best."""
+
+    method: str = "hybrid"  # "bm25", "dense" or "hybrid"
+    fusion: str = "blend"  # "blend" or "rrf" (hybrid ranking only; the score is always the blend)
+    dense_weight: float = hybrid.DENSE_WEIGHT
+    tokens: TokenSettings = DEFAULT
+    # Characters of the answer embedded after the question (-1: all of it, 0: none).
+    answer_chars: int = 200
+    # BM25 fields: question and alternates (weight 1), their reading bigrams, the answer's words.
+    reading_weight: float = 1.0
+    answer_weight: float = 0.2
+    lexical_answer_chars: int = -1
+
+
+def _head(text: str, chars: int) -> str:
+    return text if chars < 0 else text[:chars]
+
+
+def _question_text(doc: Document) -> str:
+    return "\n".join([doc.question, *doc.alternates])
+
+
+def _passages(doc: Document, answer_chars: int) -> list[str]:
+    passages = [doc.question, *doc.alternates]
+    if answer_chars and doc.answer:
+        passages.append(f"{doc.question}\n{_head(doc.answer, answer_chars)}")
+    return [normalize(p) for p in passages if normalize(p)]
+
+
+class Index:
+    def __init__(self, docs: Sequence[Document], embedder: Embedder, synonyms: Mapping[str, str],
+                 settings: IndexSettings, progress: bool = False):
+        if settings.method not in METHODS:
+            raise ValueError(f"method must be one of {METHODS}, not {settings.method!r}")
+        self.docs = list(docs)
+        self.embedder = embedder
+        self.synonyms = {**BUILTIN_SYNONYMS, **{normalize(k): normalize(v) for k, v in synonyms.items()}}
+        self.settings = settings
+        questions = [self._tokens(_question_text(d)) for d in self.docs]
+        answers = [self._tokens(_head(d.answer, settings.lexical_answer_chars))[0]
+                   if settings.answer_weight > 0 else [] for d in self.docs]
+        self.bm25 = WeightedBm25([([w for w, _ in questions], 1.0),
+                                  ([r for _, r in questions], settings.reading_weight),
+                                  (answers, settings.answer_weight)])
+        passages, owners = [], []
+        for i, doc in enumerate(self.docs):
+            texts = _passages(doc, settings.answer_chars)
+            passages += texts
+            owners += [i] * len(texts)
+        vectors = (embedder.passages(passages, progress=progress) if settings.method != "bm25"
+                   else np.zeros((0, embedder.dim), dtype=np.float32))
+        self.dense = DenseIndex(vectors, owners if settings.method != "bm25" else [], len(self.docs))
+
+    def _tokens(self, text: str) -> tuple[list[str], list[str]]:
+        return tokens(apply_synonyms(normalize(text), self.synonyms), self.settings.tokens)
+
+    def __len__(self) -> int:
+        return len(self.docs)
+
+    def search(self, query: str, k: int = 10) -> list[Hit]:
+        """At most k entries, one hit each, best first; [] for a message with no words at all."""
+        text = apply_synonyms(normalize(query)[:MAX_QUERY_CHARS], self.synonyms)
+        if not self.docs or not has_content(text) or k <= 0:
+            return []
+        method = self.settings.method
+        words, readings = tokens(text, self.settings.tokens)
+        lexical = self.bm25.normalized_scores([words, readings, words])
+        if method == "bm25":
+            return self._hits(np.arange(len(self.docs)), lexical, k)
+        vector = self.embedder.queries([text])[0]
+        nearest = self.dense.top(vector)
+        if method == "dense":
+            ids = np.fromiter(nearest, dtype=np.int64)
+            return self._hits(ids, hybrid.dense_scale(np.fromiter(nearest.values(), np.float32)), k)
+        lexical_top = np.argpartition(-lexical, min(_LEXICAL_DEPTH, len(lexical) - 1))[:_LEXICAL_DEPTH]
+        extra = [int(e) for e in lexical_top if lexical[e] > 0 and int(e) not in nearest]
+        cosines = {**nearest, **self.dense.exact(vector, extra)}
+        ids = np.fromiter(cosines, dtype=np.int64)
+        cos = np.fromiter(cosines.values(), dtype=np.float32)
+        blended = hybrid.blend(lexical[ids], cos, self.settings.dense_weight)
+        if self.settings.fusion == "rrf":
+            order = np.argsort(-hybrid.rrf(lexical[ids], cos), kind="stable")[:k]
+            return [Hit(self.docs[ids[i]].faq_id, round(float(blended[i]), 4)) for i in order]
+        return self._hits(ids, blended, k)
+
+    def _hits(self, ids: np.ndarray, scores: np.ndarray, k: int) -> list[Hit]:
+        order = np.argsort(-scores, kind="stable")[:k]
+        return [Hit(self.docs[ids[i]].faq_id, round(float(scores[i]), 4)) for i in order
+                if scores[i] > 0 or self.settings.method != "bm25"]
+
+
+def build_index(docs: Sequence[Document], embedder: Embedder, synonyms: Mapping[str, str] | None = None,
+                progress: bool = False, settings: IndexSettings | None = None) -> Index:
+    """Tokenise and embed every entry (embeddings come from the disk cache when already known)."""
+    return Index(docs, embedder, synonyms or {}, settings or IndexSettings(), progress)

