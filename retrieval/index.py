@@ -10,8 +10,8 @@ from . import hybrid
 from .bm25 import WeightedBm25
 from .dense import DenseIndex
 from .embedder import Embedder
-from .normalize import has_content, normalize
-from .tokenize import BUILTIN_SYNONYMS, DEFAULT, TokenSettings, apply_synonyms, tokens
+from .normalize import has_content, hiragana_share, normalize
+from .tokenize import BUILTIN_SYNONYMS, DEFAULT, TokenSettings, apply_synonyms, kana_bigrams, tokens
 
 # A resident's message beyond this is cut: the topic is in the opening, and a 5,000-character
 # paste must not cost seconds of encoding.
@@ -40,8 +40,9 @@ class IndexSettings:
     """Choices measured by bench/retrieval_quality.py; the defaults are the measured best."""
 
     method: str = "hybrid"  # "bm25", "dense" or "hybrid"
-    fusion: str = "blend"  # "blend" or "rrf" (hybrid ranking only; the score is always the blend)
-    dense_weight: float = hybrid.DENSE_WEIGHT
+    # "confidence" or "rrf": the hybrid's order (its score is always the confidence).
+    fusion: str = "confidence"
+    coefficients: tuple[float, ...] = (hybrid.LEXICAL_COEF, hybrid.DENSE_COEF, hybrid.HIRAGANA_COEF, hybrid.BIAS)
     tokens: TokenSettings = DEFAULT
     # Characters of the answer embedded after the question (-1: all of it, 0: none).
     answer_chars: int = 200
@@ -98,29 +99,44 @@ class Index:
 
     def search(self, query: str, k: int = 10) -> list[Hit]:
         """At most k entries, one hit each, best first; [] for a message with no words at all."""
-        text = apply_synonyms(normalize(query)[:MAX_QUERY_CHARS], self.synonyms)
-        if not self.docs or not has_content(text) or k <= 0:
+        found = self.candidates(query)
+        if found is None or k <= 0:
             return []
+        ids, lexical, cosine, hiragana = found
         method = self.settings.method
-        words, readings = tokens(text, self.settings.tokens)
-        lexical = self.bm25.normalized_scores([words, readings, words])
         if method == "bm25":
-            return self._hits(np.arange(len(self.docs)), lexical, k)
+            return self._hits(ids, lexical, k)
+        if method == "dense":
+            return self._hits(ids, hybrid.dense_scale(cosine), k)
+        scores = hybrid.confidence(lexical, cosine, hiragana, self.settings.coefficients)
+        if self.settings.fusion == "rrf":
+            order = np.argsort(-hybrid.rrf(lexical, cosine), kind="stable")[:k]
+            return [Hit(self.docs[ids[i]].faq_id, round(float(scores[i]), 4)) for i in order]
+        return self._hits(ids, scores, k)
+
+    def candidates(self, query: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, float] | None:
+        """(entry ids, their lexical scores, their cosines, the message's hiragana share): what the
+        ranking and the confidence are made of; None for a message with no words at all."""
+        text = apply_synonyms(normalize(query)[:MAX_QUERY_CHARS], self.synonyms)
+        if not self.docs or not has_content(text):
+            return None
+        words, readings = tokens(text, self.settings.tokens)
+        if self.settings.tokens.readings:
+            # Hiragana as typed, where an entry has that reading (Sudachi misreads such messages).
+            known = self.bm25.fields[1][0].idf if self.bm25.fields[1][0] else {}
+            readings += [b for b in dict.fromkeys(kana_bigrams(text)) if b in known and b not in readings]
+        lexical = self.bm25.normalized_scores([words, readings, words])
+        hiragana = hiragana_share(text)
+        if self.settings.method == "bm25":
+            return np.arange(len(self.docs)), lexical, np.zeros(len(self.docs), np.float32), hiragana
         vector = self.embedder.queries([text])[0]
         nearest = self.dense.top(vector)
-        if method == "dense":
-            ids = np.fromiter(nearest, dtype=np.int64)
-            return self._hits(ids, hybrid.dense_scale(np.fromiter(nearest.values(), np.float32)), k)
-        lexical_top = np.argpartition(-lexical, min(_LEXICAL_DEPTH, len(lexical) - 1))[:_LEXICAL_DEPTH]
-        extra = [int(e) for e in lexical_top if lexical[e] > 0 and int(e) not in nearest]
-        cosines = {**nearest, **self.dense.exact(vector, extra)}
-        ids = np.fromiter(cosines, dtype=np.int64)
-        cos = np.fromiter(cosines.values(), dtype=np.float32)
-        blended = hybrid.blend(lexical[ids], cos, self.settings.dense_weight)
-        if self.settings.fusion == "rrf":
-            order = np.argsort(-hybrid.rrf(lexical[ids], cos), kind="stable")[:k]
-            return [Hit(self.docs[ids[i]].faq_id, round(float(blended[i]), 4)) for i in order]
-        return self._hits(ids, blended, k)
+        if self.settings.method == "hybrid":
+            lexical_top = np.argpartition(-lexical, min(_LEXICAL_DEPTH, len(lexical) - 1))[:_LEXICAL_DEPTH]
+            extra = [int(e) for e in lexical_top if lexical[e] > 0 and int(e) not in nearest]
+            nearest = {**nearest, **self.dense.exact(vector, extra)}
+        ids = np.fromiter(nearest, dtype=np.int64)
+        return ids, lexical[ids], np.fromiter(nearest.values(), dtype=np.float32), hiragana
 
     def _hits(self, ids: np.ndarray, scores: np.ndarray, k: int) -> list[Hit]:
         order = np.argsort(-scores, kind="stable")[:k]

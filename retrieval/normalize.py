@@ -38,3 +38,9 @@ def normalize(text: str) -> str:
 def has_content(text: str) -> bool:
     """Whether a normalised text holds a letter, digit, kana or kanji (not only emoji or marks)."""
     return any(unicodedata.category(ch)[0] in "LN" for ch in text)
+
+
+def hiragana_share(text: str) -> float:
+    """Share of the letters, digits, kana and kanji that are hiragana (「こくほ かにゅう」: 1.0)."""
+    chars = [ch for ch in text if unicodedata.category(ch)[0] in "LN"]
+    return sum("ぁ" <= ch <= "ゖ" for ch in chars) / len(chars) if chars else 0.0

@@ -22,6 +22,8 @@ BUILTIN_SYNONYMS: dict[str, str] = {
     "マイナ保険証": "マイナンバーカード 健康保険証",
     "マイナ": "マイナンバー",
     "国保": "国民健康保険",
+    "こくほ": "国民健康保険",  # readings of abbreviations, as residents type them in hiragana
+    "まいなかーど": "マイナンバーカード",
     "後期高齢": "後期高齢者医療",
     "児手": "児童手当",
     "児扶手": "児童扶養手当",
@@ -114,6 +116,15 @@ def _words_and_readings(text: str, mode, readings: bool) -> tuple[list[str], lis
 
 
 _KANA_ONLY = re.compile("[ァ-ヶー]+")
+_HIRAGANA_RUN = re.compile("[ぁ-ゖー]{2,}")
+
+
+def kana_bigrams(text: str) -> list[str]:
+    """Reading bigrams of the text's hiragana as typed. Sudachi cuts a message written in
+    hiragana (「こせきとうほん」) into particles and unrelated words, so its readings miss; the kana
+    themselves are the reading, and a caller keeps the bigrams an entry's reading has."""
+    katakana = "".join(chr(ord(c) - 0x60) if "ァ" <= c <= "ヶ" else c for c in text)
+    return [b for run in _HIRAGANA_RUN.findall(katakana) for b in _bigrams(run)]
 
 
 def apply_synonyms(text: str, synonyms: Mapping[str, str]) -> str:

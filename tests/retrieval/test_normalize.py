@@ -1,7 +1,7 @@
 import pytest
 
 from retrieval import normalize
-from retrieval.normalize import has_content
+from retrieval.normalize import has_content, hiragana_share
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -31,3 +31,8 @@ def test_normalize(text, expected):
 ])
 def test_has_content(text, expected):
     assert has_content(normalize(text)) is expected
+
+
+@pytest.mark.parametrize("text, expected", [("こくほ かにゅう", 1.0), ("住民票", 0.0), ("住民票がほしい", 4 / 7), ("!?", 0.0)])
+def test_hiragana_share(text, expected):
+    assert hiragana_share(text) == pytest.approx(expected)

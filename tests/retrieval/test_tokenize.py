@@ -1,7 +1,7 @@
 import threading
 
 from retrieval import normalize
-from retrieval.tokenize import BUILTIN_SYNONYMS, TokenSettings, apply_synonyms, tokens
+from retrieval.tokenize import BUILTIN_SYNONYMS, TokenSettings, apply_synonyms, kana_bigrams, tokens
 
 
 def _tokens(text):
@@ -58,3 +58,9 @@ def test_threads_tokenize_independently():
     for t in threads:
         t.join()
     assert results == [expected] * 200
+
+
+def test_kana_bigrams_are_the_hiragana_as_typed():
+    assert kana_bigrams("こせき とうほん") == ["こせ", "せき", "とう", "うほ", "ほん"]
+    assert kana_bigrams("住民票がほしい") == ["がほ", "ほし", "しい"]
+    assert kana_bigrams("住民票") == []
