@@ -1,1 +1,28 @@
-"""Webhook routes (to be written)."""
+"""POST /callback: the webhook LINE calls for every event."""
+from __future__ import annotations
+
+from flask import abort, request
+
+from bot import bp
+from bot.events import BadWebhook, Bot
+from web import db_session, services
+
+
+@bp.post("/callback")
+def callback():
+    signature = request.headers.get("X-Line-Signature")
+    if not signature:
+        abort(400)
+    body = request.get_data(as_text=True)  # over MAX_CONTENT_LENGTH: 413 before we read it
+    handle_webhook(body, signature, source="line")
+    return "OK"
+
+
+def handle_webhook(body: str, signature: str, *, source: str) -> None:
+    """The one path every webhook takes, from LINE or from the local chat page."""
+    app_services = services()
+    bot = Bot(app_services.settings, db_session(), app_services.live_index, source=source)
+    try:
+        bot.handle(body, signature)
+    except BadWebhook:
+        abort(400)

@@ -1,0 +1,69 @@
+"""Writing the message log: one row per resident question, committed before the bot replies."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from analytics.masking import mask_personal_data
+from analytics.models import OUTCOMES, Message
+
+FEEDBACKS = ("up", "down")
+
+
+def record_question(
+    session: Session,
+    *,
+    created_at: datetime,
+    user: str,
+    kind: str,
+    text: str,
+    outcome: str,
+    faq_id: str | None = None,
+    score: float | None = None,
+    candidates: list[str] | None = None,
+    latency_ms: float | None = None,
+    source: str = "line",
+) -> Message:
+    """Store a question (personal data masked) with what the bot decided, and commit, so it is
+    kept even if the reply then fails. Anything else pending in the session commits with it."""
+    if outcome not in OUTCOMES:
+        raise ValueError(f"unknown outcome {outcome!r}")
+    message = Message(
+        created_at=created_at, user=user, kind=kind, text=mask_personal_data(text),
+        outcome=outcome, faq_id=faq_id, score=score, candidates=candidates,
+        latency_ms=latency_ms, source=source,
+    )
+    session.add(message)
+    session.commit()
+    return message
+
+
+def record_reply(session: Session, message: Message, *, error: str | None = None) -> None:
+    """Note whether the reply to a question reached the platform (error None) or failed."""
+    if error is None:
+        message.reply_status = "sent"
+        message.reply_count = (message.reply_count or 0) + 1
+    else:
+        message.reply_status = "failed"
+        message.reply_error = error
+    session.commit()
+
+
+def complete_with_choice(session: Session, message: Message, *, faq_id: str, answered: bool,
+                         score: float | None) -> None:
+    """A resident picked one of the offered candidates: the same question now ends with that
+    entry (回答, or 回答未入力 when its answer is empty). Earlier feedback was on another answer."""
+    message.outcome = "answered" if answered else "no_answer"
+    message.faq_id = faq_id
+    message.score = score
+    message.feedback = None
+    session.commit()
+
+
+def record_feedback(session: Session, message: Message, feedback: str) -> None:
+    """The resident's 👍 ("up") or 👎 ("down") on the answer they got."""
+    if feedback not in FEEDBACKS:
+        raise ValueError(f"unknown feedback {feedback!r}")
+    message.feedback = feedback
+    session.commit()

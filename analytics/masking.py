@@ -1,0 +1,50 @@
+"""Personal data masked out of residents' messages before they are stored.
+
+Residents sometimes paste their phone number, address or My Number into a question. The log keeps
+the question, not those: each is replaced by a placeholder such as 〔電話番号〕. Digits may be
+full-width and separators any kind of dash, as phones type them. Ordinary numbers (「1通300円」
+「3歳」「2026年4月1日」) are left alone: only digit runs shaped like personal data are masked.
+"""
+from __future__ import annotations
+
+import re
+
+_D = "[0-9０-９]"
+_DASH = "[-‐‑‒–—―−－ｰー]"
+_SEP = f"(?:{_DASH}|[ 　])"  # LINE users separate digit groups with dashes or spaces
+_KANJI_NUM = "[0-9０-９一二三四五六七八九十〇]"
+
+_ALNUM = "A-Za-z0-9Ａ-Ｚａ-ｚ０-９"
+_EMAIL = re.compile(f"[{_ALNUM}._%+\\-．＿＋－]+[@＠][{_ALNUM}\\-－]+(?:[.．][{_ALNUM}\\-－]+)+")
+# My Number: 12 digits, as written on the card (4-4-4) or run together.
+_MY_NUMBER = re.compile(f"(?<!{_D}){_D}{{4}}{_SEP}?{_D}{{4}}{_SEP}?{_D}{{4}}(?!{_D})")
+# Phones start with 0 and hold 10 or 11 digits: 03-1234-5678, 090 1234 5678, 0120-123-456,
+# (03)1234-5678, 09012345678. The digit count is checked in _mask_phone.
+_PHONE = re.compile(
+    f"(?<!{_D})[(（]?[0０]{_D}{{0,4}}[)）]?{_SEP}?{_D}{{1,4}}[)）]?{_SEP}?{_D}{{3,4}}(?!{_D})"
+)
+_POSTAL = re.compile(f"〒 ?{_D}{{3}}{_DASH}?{_D}{{4}}(?!{_D})|(?<!{_D}){_D}{{3}}{_DASH}{_D}{{4}}(?!{_D})")
+# Street part of an address after the town name: 1丁目2番3号, 2番地の5, 三丁目4-5, 青葉町1-2-3.
+_BLOCK = (
+    f"{_KANJI_NUM}+丁目(?:(?:{_SEP}|の)?{_KANJI_NUM}+(?:番地?|号|{_DASH})?)*"
+    f"|{_D}+番地(?:(?:の|{_DASH}){_D}+)?(?:{_D}+号)?"
+    f"|{_D}+番{_D}+号"
+    f"|(?<=[\u4e00-\u9fff々ヶケ]){_D}{{1,2}}{_DASH}{_D}{{1,4}}(?:{_DASH}{_D}{{1,4}})?(?!{_D})"
+)
+_ADDRESS = re.compile(_BLOCK)
+_DIGITS = re.compile(_D)
+
+
+def mask_personal_data(text: str) -> str:
+    """The text with e-mail addresses, My Numbers, phone numbers, postal codes and street
+    addresses replaced by 〔メール〕〔マイナンバー〕〔電話番号〕〔郵便番号〕〔住所〕."""
+    text = _EMAIL.sub("〔メール〕", text)
+    text = _MY_NUMBER.sub("〔マイナンバー〕", text)
+    text = _PHONE.sub(_mask_phone, text)
+    text = _POSTAL.sub("〔郵便番号〕", text)
+    return _ADDRESS.sub("〔住所〕", text)
+
+
+def _mask_phone(match: re.Match) -> str:
+    found = match.group()
+    return "〔電話番号〕" if len(_DIGITS.findall(found)) in (10, 11) else found

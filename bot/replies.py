@@ -1,0 +1,144 @@
+"""What the bot says, as LINE message objects within the Messaging API's limits.
+
+Limits (LINE Messaging API reference): at most 5 messages per reply, 5,000 characters per text,
+13 quick-reply buttons, 20 characters per button label, 300 characters of postback data and of
+display text. LINE counts characters in UTF-16 code units (an emoji may count as 2), so do we.
+"""
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from linebot.v3.messaging import PostbackAction, QuickReply, QuickReplyItem, TextMessage
+
+from faq.live import EntryView
+
+MAX_TEXT = 5000
+MAX_LABEL = 20
+MAX_DISPLAY_TEXT = 300
+MAX_CANDIDATES = 3
+ELLIPSIS = "…"
+
+GREETING = (
+    "友だち追加ありがとうございます。\n"
+    "市役所によく寄せられる質問に、自動でお答えします。\n"
+    "\n"
+    "知りたいことを、ふだんの言葉で送ってください。\n"
+    "（例）\n"
+    "・住民票はどこで取れますか\n"
+    "・粗大ごみの出し方を教えて\n"
+    "・児童手当の手続きは？\n"
+    "\n"
+    "24時間いつでも使えます。くわしい内容は、回答にある窓口でご確認ください。"
+)
+FEEDBACK_QUESTION = "この回答は役に立ちましたか？"
+CANDIDATES_INTRO = "もしかして、次のどれかですか？"
+NONE_OF_THESE = "どれでもない"
+UNREADABLE = (
+    "ごめんなさい。ご質問の内容を読み取れませんでした。\n"
+    "知りたいことを文章で送ってください。\n"
+    "（例）「住民票はどこで取れますか」"
+)
+TEXT_ONLY = (
+    "ごめんなさい。このチャットボットは、文字で送られた質問にだけお答えできます。\n"
+    "スタンプや画像などの内容は読み取れません。\n"
+    "知りたいことを文字で送ってください。"
+)
+THANKS_UP = "ありがとうございます。お役に立ててうれしいです。"
+
+
+def fit(text: str, limit: int) -> str:
+    """The text cut to at most `limit` UTF-16 units, ending in 「…」 when cut: after the last
+    sentence or line if one ends near the limit, so the reader is not left mid-word."""
+    if _units(text) <= limit:
+        return text
+    kept, used = [], _units(ELLIPSIS)
+    for ch in text:
+        used += _units(ch)
+        if used > limit:
+            break
+        kept.append(ch)
+    cut = "".join(kept)
+    boundary = max(cut.rfind("。"), cut.rfind("\n"))
+    if boundary >= len(cut) * 4 // 5:
+        cut = cut[: boundary + 1]
+    return cut.rstrip("\n") + ELLIPSIS
+
+
+def answer(entry: EntryView, message_id: int) -> list[TextMessage]:
+    """The entry's answer with its link (kept even when a long answer is cut), then 👍/👎."""
+    link = f"\n\n詳しくはこちら: {entry.url}" if entry.url else ""
+    body = fit(entry.answer, MAX_TEXT - _units(link)) + link
+    return [TextMessage(text=body), feedback_request(message_id)]
+
+
+def feedback_request(message_id: int) -> TextMessage:
+    return TextMessage(
+        text=FEEDBACK_QUESTION,
+        quick_reply=QuickReply(items=[
+            _postback("👍 役に立った", {"fb": "up", "m": message_id}),
+            _postback("👎 役に立たなかった", {"fb": "down", "m": message_id}),
+        ]),
+    )
+
+
+def not_ready(entry: EntryView, contact: str) -> list[TextMessage]:
+    """A matched entry whose answer is not written yet: say so and name who to ask, never
+    another entry's text."""
+    department = entry.department or "担当窓口"
+    text = (
+        f"「{entry.question}」についてのご案内は、ただいま準備中です。\n"
+        f"お手数ですが、{department}にお問い合わせください。\n"
+        f"{contact}"
+    )
+    return [TextMessage(text=fit(text, MAX_TEXT))]
+
+
+def candidates(entries: list[EntryView], message_id: int) -> list[TextMessage]:
+    """「もしかして」: up to 3 entries as quick-reply buttons, plus 「どれでもない」."""
+    entries = entries[:MAX_CANDIDATES]
+    lines = [CANDIDATES_INTRO]
+    lines += [f"{number}. {entry.question}" for number, entry in enumerate(entries, 1)]
+    lines.append("下のボタンから選んでください。")
+    # The button carries the candidate's position, not its id: any id fits in 300 characters.
+    items = [
+        _postback(entry.question, {"pick": index, "m": message_id}, display=entry.question)
+        for index, entry in enumerate(entries)
+    ]
+    items.append(_postback(NONE_OF_THESE, {"none": 1, "m": message_id}))
+    return [TextMessage(text=fit("\n".join(lines), MAX_TEXT), quick_reply=QuickReply(items=items))]
+
+
+def no_answer(contact: str) -> list[TextMessage]:
+    text = (
+        "申し訳ありません。お答えできる情報が見つかりませんでした。\n"
+        "言葉を変えて、もう一度送ってみてください。\n"
+        "お急ぎの場合は、こちらへお問い合わせください。\n"
+        f"{contact}"
+    )
+    return [TextMessage(text=fit(text, MAX_TEXT))]
+
+
+def thanks_down(contact: str) -> list[TextMessage]:
+    text = (
+        "ご意見ありがとうございます。\n"
+        "いただいた声は担当の職員が確認し、回答の改善に役立てます。\n"
+        "お急ぎの場合は、こちらへお問い合わせください。\n"
+        f"{contact}"
+    )
+    return [TextMessage(text=fit(text, MAX_TEXT))]
+
+
+def plain(text: str) -> list[TextMessage]:
+    return [TextMessage(text=fit(text, MAX_TEXT))]
+
+
+def _postback(label: str, data: dict, display: str | None = None) -> QuickReplyItem:
+    return QuickReplyItem(action=PostbackAction(
+        label=fit(label, MAX_LABEL),
+        data=urlencode(data),
+        display_text=fit(display or label, MAX_DISPLAY_TEXT),
+    ))
+
+
+def _units(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2

@@ -1,0 +1,79 @@
+"""The local chat page: its messages take the signed webhook path, replies come back through
+line-bot-sdk to the in-app LINE stand-in. Only in local mode."""
+from __future__ import annotations
+
+import threading
+
+import pytest
+import requests
+from sqlalchemy import select
+from werkzeug.serving import make_server
+
+from analytics.models import Message
+from config import LOCAL_CHAT_PATH
+from wsgi import create_app
+
+
+@pytest.fixture
+def chat_server(settings, faq):
+    """The app served over real HTTP, as `flask chat serve` does (threaded)."""
+    server = make_server("127.0.0.1", 0, None, threaded=True)
+    settings.local_chat = True
+    settings.line_api_base_url = f"http://127.0.0.1:{server.server_port}{LOCAL_CHAT_PATH}"
+    server.app = create_app(settings)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}", server.app
+    server.shutdown()
+    server.app.extensions["cityfaq"].live_index.close()
+
+
+def test_chatting_locally_goes_through_the_webhook(chat_server, session):
+    base, app = chat_server
+    browser = requests.Session()
+    page = browser.get(f"{base}/chat", timeout=10)
+    assert page.status_code == 200 and "メッセージを入力" in page.text
+
+    asked = browser.post(f"{base}/chat/send", json={"text": "住民票はどこで取れますか"}, timeout=60)
+    answer, ask = asked.json()["replies"]
+    assert "市民課の窓口" in answer["text"] and ask["text"] == "この回答は役に立ちましたか？"
+    up = ask["quickReply"]["items"][0]["action"]
+    assert browser.post(f"{base}/chat/send", json={"postback": up["data"]}, timeout=60).json()[
+        "replies"][0]["text"].startswith("ありがとうございます")
+
+    with app.extensions["cityfaq"].sessionmaker() as s:
+        [row] = s.scalars(select(Message))
+    assert (row.outcome, row.faq_id, row.source, row.feedback) == ("answered", "J01", "chat", "up")
+    assert row.reply_status == "sent"
+
+
+def test_chat_refuses_empty_and_too_long_messages(chat_server):
+    base, _ = chat_server
+    empty = requests.post(f"{base}/chat/send", json={"text": "  "}, timeout=10)
+    assert empty.status_code == 400 and "入力してください" in empty.json()["error"]
+    long = requests.post(f"{base}/chat/send", json={"text": "あ" * 5001}, timeout=10)
+    assert long.status_code == 400 and "5000文字" in long.json()["error"]
+
+
+def test_no_chat_page_or_line_stand_in_with_a_line_channel(client):
+    assert client.get("/chat").status_code == 404
+    assert client.post("/chat/send", json={"text": "住民票"}).status_code == 404
+    assert client.post(f"{LOCAL_CHAT_PATH}/v2/bot/message/reply",
+                       json={"replyToken": "t", "messages": [{"type": "text", "text": "x"}]}).status_code == 404
+
+
+def test_local_mode_follows_the_access_token(monkeypatch, tmp_path):
+    import config
+
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
+    monkeypatch.delenv("LINE_CHANNEL_ACCESS_TOKEN", raising=False)
+    monkeypatch.delenv("LINE_API_BASE_URL", raising=False)
+    monkeypatch.delenv("LINE_CHANNEL_SECRET", raising=False)
+    monkeypatch.setenv("PORT", "5123")
+    local = config.from_env()
+    assert local.local_chat and local.line_channel_secret
+    assert local.line_api_base_url == f"http://127.0.0.1:5123{LOCAL_CHAT_PATH}"
+    monkeypatch.setenv("LINE_CHANNEL_ACCESS_TOKEN", "token")
+    production = config.from_env()
+    assert not production.local_chat and production.line_api_base_url == "https://api.line.me"
+    assert production.line_channel_secret == ""

@@ -1,0 +1,81 @@
+"""The bot under real gunicorn with 2 workers (each loads the model in post_worker_init)."""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+import requests
+from sqlalchemy import select
+
+from analytics.models import Message
+from tests import line_webhook as wh
+from tests.bot.conftest import SECRET
+
+ROOT = Path(__file__).resolve().parents[2]
+WORKERS = 2
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def gunicorn(settings, faq, line_stub, tmp_path):
+    port = _free_port()
+    log = tmp_path / "gunicorn.log"
+    env = {
+        **os.environ,
+        "DATABASE_URL": settings.database_url,
+        "LINE_CHANNEL_SECRET": SECRET,
+        "LINE_CHANNEL_ACCESS_TOKEN": settings.line_channel_access_token,
+        "LINE_API_BASE_URL": line_stub.url,
+        "SECRET_KEY": settings.secret_key,
+        "EMBEDDING_CACHE_DIR": str(settings.embedding_cache_dir),
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+        "HF_HUB_OFFLINE": "1",
+        "TOKENIZERS_PARALLELISM": "false",
+    }
+    process = subprocess.Popen(
+        [str(Path(sys.executable).parent / "gunicorn"), "-w", str(WORKERS), "-b", f"127.0.0.1:{port}",
+         "--error-logfile", str(log), "wsgi:app"], cwd=ROOT, env=env)
+    deadline = time.monotonic() + 300
+    while not (log.exists() and log.read_text().count("FAQ index ready") == WORKERS):
+        assert process.poll() is None, "gunicorn exited before its workers were ready"
+        assert time.monotonic() < deadline, "workers did not get ready in 300 s"
+        time.sleep(0.5)
+    yield f"http://127.0.0.1:{port}"
+    process.send_signal(signal.SIGTERM)
+    process.wait(timeout=30)
+
+
+def _post(base: str, raw: str, secret: str = SECRET) -> int:
+    return requests.post(f"{base}/callback", data=raw.encode(), headers=wh.headers(raw, secret),
+                         timeout=60).status_code
+
+
+def test_two_workers_answer_refuse_and_deduplicate(gunicorn, line_stub, session):
+    question = wh.text("粗大ごみの出し方を教えてください")
+    assert _post(gunicorn, wh.body(question)) == 200
+    [reply] = line_stub.replies_to(question["replyToken"])
+    assert "粗大ごみ受付センター" in reply.messages[0]["text"]
+
+    assert _post(gunicorn, wh.body(wh.text("住民票")), secret="forged") == 400
+
+    redelivered = wh.body(wh.text("住民票はどこで取れますか"))
+    with ThreadPoolExecutor(4) as pool:  # the same event, to both workers at once
+        assert list(pool.map(lambda _: _post(gunicorn, redelivered), range(4))) == [200] * 4
+
+    session.expire_all()
+    rows = list(session.scalars(select(Message).order_by(Message.id)))
+    assert [(m.outcome, m.faq_id, m.reply_status) for m in rows] == [
+        ("answered", "G01", "sent"), ("answered", "J01", "sent")]
+    assert len(line_stub.replies) == 2  # the forged one got nothing, the redelivery one reply

@@ -1,0 +1,96 @@
+"""The stand-in refuses what LINE refuses, and the bot's messages stay within LINE's limits."""
+from __future__ import annotations
+
+import json
+
+import pytest
+import requests
+from linebot.v3.messaging import ReplyMessageRequest
+
+from bot import replies
+from bot.chat import webhook_body
+from faq.live import EntryView
+from tests import line_webhook as wh
+from tests.line_stub import MESSAGING_SPEC, WEBHOOK_SPEC, LineStub, limit_errors, schema_errors
+
+TEXT = {"type": "text", "text": "こんにちは"}
+
+
+def _post(stub, body, token="test-access-token"):
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return requests.post(f"{stub.url}/v2/bot/message/reply", json=body, headers=headers, timeout=5)
+
+
+@pytest.mark.parametrize("body, token", [
+    ({"replyToken": "t", "messages": [TEXT]}, None),  # no Bearer token
+    ({"replyToken": "t", "messages": [TEXT]}, "wrong-token"),
+    ({"replyToken": "t", "messages": [TEXT] * 6}, "test-access-token"),  # more than 5
+    ({"replyToken": "t", "messages": []}, "test-access-token"),
+    ({"messages": [TEXT]}, "test-access-token"),  # no replyToken
+    ({"replyToken": "t", "messages": [{"type": "text"}]}, "test-access-token"),  # no text
+    ({"replyToken": "t", "messages": [{"type": "txt", "text": "x"}]}, "test-access-token"),
+    ({"replyToken": "t", "messages": [{"type": "text", "text": "あ" * 5001}]}, "test-access-token"),
+    ({"replyToken": "t", "messages": [dict(TEXT, quickReply={"items": [
+        {"type": "action", "action": {"type": "postback", "label": "x", "data": "d" * 301}}]})]},
+     "test-access-token"),
+    ({"replyToken": "t", "messages": [dict(TEXT, quickReply={"items": [
+        {"type": "action", "action": {"type": "postback", "label": "あ" * 21, "data": "d"}}]})]},
+     "test-access-token"),
+    ({"replyToken": "t", "messages": [dict(TEXT, quickReply={"items": [
+        {"type": "action", "action": {"type": "postback", "label": "x", "data": "d"}}] * 14})]},
+     "test-access-token"),
+])
+def test_the_stand_in_refuses_what_line_refuses(body, token):
+    stub = LineStub().start()
+    try:
+        assert _post(stub, body, token).status_code == 400
+        assert stub.errors and stub.replies == []
+        ok = _post(stub, {"replyToken": "t", "messages": [TEXT]})
+        assert ok.status_code == 200 and len(ok.json()["sentMessages"]) == 1
+    finally:
+        stub.stop()
+
+
+def test_the_webhook_builder_refuses_payloads_line_would_not_send():
+    broken = wh.text("x")
+    del broken["message"]["quoteToken"]
+    with pytest.raises(AssertionError, match="webhook.yml"):
+        wh.body(broken)
+
+
+def test_the_chat_page_builds_webhooks_as_line_does():
+    for event in ({"type": "message", "message": {"type": "text", "id": "1", "text": "住民票",
+                                                   "quoteToken": "q"}},
+                  {"type": "postback", "postback": {"data": "pick=0&m=1"}}):
+        payload = json.loads(webhook_body(event, user_id=wh.USER_ID, reply_token="r"))
+        assert schema_errors(payload, WEBHOOK_SPEC, "CallbackRequest") == []
+
+
+def _reply_errors(messages) -> list[str]:
+    body = json.loads(ReplyMessageRequest(reply_token="t", messages=messages).to_json())
+    return schema_errors(body, MESSAGING_SPEC, "ReplyMessageRequest") + limit_errors(body)
+
+
+def test_a_long_answer_is_cut_and_keeps_its_link():
+    entry = EntryView("L01", "", "質問", "とても長い説明です。" * 1000 + "最後", "https://city.example.jp/long", "課")
+    first, ask = replies.answer(entry, 42)
+    assert _reply_errors([first, ask]) == []
+    assert len(first.text.encode("utf-16-le")) // 2 <= 5000
+    assert first.text.endswith("…\n\n詳しくはこちら: https://city.example.jp/long")
+    assert "説明です。…" in first.text  # cut after a sentence, not inside a word
+
+
+def test_emoji_count_double_toward_the_limit():
+    cut = replies.fit("😀" * 3000, 5000)
+    assert len(cut.encode("utf-16-le")) // 2 <= 5000 and cut.endswith("…")
+
+
+def test_candidate_labels_are_cut_gracefully():
+    long_question = "マイナンバーカードの電子証明書の有効期限が切れたときの更新手続きはどうすればよいですか"
+    entries = [EntryView(f"X{i}", "", long_question + str(i), "a", "", "") for i in range(5)]
+    [message] = replies.candidates(entries, 7)
+    assert _reply_errors([message]) == []
+    items = message.quick_reply.items
+    assert len(items) == 4  # three candidates and どれでもない
+    assert items[0].action.label == long_question[:19] + "…"
+    assert items[0].action.display_text == long_question + "0"

@@ -1,0 +1,192 @@
+"""A stand-in for LINE's Messaging API that holds the bot to LINE's own contract.
+
+A real HTTP server on loopback (a thread). Every request is validated against
+../shared/line-openapi/messaging-api.yml with openapi-core (path, method, Bearer token, body
+schema), then once more with the spec's discriminators followed (openapi-core does not: a
+`Message` is checked as the `TextMessage` its `type` names, an action as a `PostbackAction`...),
+then against the limits LINE documents but the YAML leaves out (5,000 characters per text,
+20 per quick-reply label, 300 per display text). Valid replies are recorded; invalid ones are
+recorded in `errors` and answered 400 like LINE would. `fail_with = 500` makes it fail on purpose.
+
+Also used by bench/webhook_roundtrip.py.
+"""
+from __future__ import annotations
+
+import json
+import threading
+import uuid
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Callable
+
+import yaml
+from jsonschema import ValidationError, validators
+from openapi_core import OpenAPI
+from openapi_core.contrib.werkzeug import WerkzeugOpenAPIRequest
+from openapi_schema_validator import OAS30Validator
+from werkzeug.serving import WSGIRequestHandler, make_server
+from werkzeug.wrappers import Request, Response
+
+SPEC_DIR = Path(__file__).resolve().parent.parent.parent / "shared" / "line-openapi"
+MESSAGING_SPEC = SPEC_DIR / "messaging-api.yml"
+WEBHOOK_SPEC = SPEC_DIR / "webhook.yml"
+LINE_HOST = "https://api.line.me"  # the spec's server; the stub answers for it
+
+# Limits from the Messaging API reference that messaging-api.yml does not encode.
+MAX_TEXT = 5000
+MAX_LABEL = 20
+MAX_DISPLAY_TEXT = 300
+
+
+@lru_cache(maxsize=None)
+def _spec_dict(path: Path) -> dict:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=None)
+def _openapi(path: Path) -> OpenAPI:
+    return OpenAPI.from_dict(_spec_dict(path))
+
+
+def _discriminator(validator, discriminator, instance, schema):
+    """Validate an object as the subschema its discriminator property maps to."""
+    if not validator.is_type(instance, "object"):
+        return
+    value = instance.get(discriminator["propertyName"])
+    target = discriminator.get("mapping", {}).get(value)
+    if target is None:
+        yield ValidationError(f"{discriminator['propertyName']} {value!r} is not one of "
+                              f"{sorted(discriminator.get('mapping', {}))}")
+        return
+    # The subschema refers back to this one through allOf: follow the mapping once per object.
+    following = _FOLLOWING.__dict__.setdefault("keys", set())
+    key = (id(instance), target)
+    if key in following:
+        return
+    following.add(key)
+    try:
+        yield from validator.descend(instance, {"$ref": target})
+    finally:
+        following.discard(key)
+
+
+_FOLLOWING = threading.local()
+_Validator = validators.extend(OAS30Validator, {"discriminator": _discriminator})
+
+
+def schema_errors(instance, spec: Path, schema_name: str) -> list[str]:
+    """Every way `instance` breaks components/schemas/<schema_name> of the spec, discriminators
+    followed; [] when it conforms."""
+    root = {"components": _spec_dict(spec)["components"],
+            "$ref": f"#/components/schemas/{schema_name}"}
+    validator = _Validator(root)
+    return [f"{'/'.join(map(str, e.absolute_path)) or '(root)'}: {e.message}"
+            for e in validator.iter_errors(instance)]
+
+
+def limit_errors(body: dict) -> list[str]:
+    """LINE's documented limits missing from the YAML, for every message of a reply."""
+    errors = []
+    for number, message in enumerate(body.get("messages") or []):
+        text = message.get("text")
+        if isinstance(text, str) and _units(text) > MAX_TEXT:
+            errors.append(f"messages/{number}/text: {_units(text)} characters > {MAX_TEXT}")
+        for item in (message.get("quickReply") or {}).get("items") or []:
+            action = item.get("action") or {}
+            if _units(action.get("label") or "") > MAX_LABEL:
+                errors.append(f"messages/{number}: label {action['label']!r} > {MAX_LABEL}")
+            if _units(action.get("displayText") or "") > MAX_DISPLAY_TEXT:
+                errors.append(f"messages/{number}: displayText > {MAX_DISPLAY_TEXT}")
+    return errors
+
+
+def _units(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+class _AsLine(WerkzeugOpenAPIRequest):
+    """The request as if it had reached api.line.me (the spec's only server)."""
+
+    @property
+    def host_url(self) -> str:
+        return LINE_HOST
+
+
+@dataclass
+class Reply:
+    reply_token: str
+    messages: list[dict]
+    authorization: str
+
+
+@dataclass
+class LineStub:
+    access_token: str = "test-access-token"
+    validate: bool = True
+    fail_with: int | None = None  # answer every request with this status (e.g. 500)
+    on_reply: Callable[[Reply], None] | None = None  # called before answering (checks DB state)
+    replies: list[Reply] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def start(self) -> "LineStub":
+        self._server = make_server("127.0.0.1", 0, self._app, threaded=True,
+                                   request_handler=_QuietHandler)
+        self.url = f"http://127.0.0.1:{self._server.server_port}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._thread.join(timeout=5)
+
+    def replies_to(self, reply_token: str) -> list[Reply]:
+        with self._lock:
+            return [r for r in self.replies if r.reply_token == reply_token]
+
+    def texts(self, reply_token: str) -> list[str]:
+        return [m.get("text", "") for r in self.replies_to(reply_token) for m in r.messages]
+
+    @Request.application
+    def _app(self, request: Request) -> Response:
+        problems = self._problems(request) if self.validate else []
+        if problems:
+            with self._lock:
+                self.errors.extend(problems)
+            return _json({"message": "The request body has 1 error(s)",
+                          "details": [{"message": p} for p in problems]}, 400)
+        if request.path != "/v2/bot/message/reply":
+            return _json({"message": "Not found"}, 404)
+        body = request.get_json()
+        reply = Reply(body["replyToken"], body["messages"], request.headers.get("Authorization", ""))
+        if self.on_reply is not None:
+            self.on_reply(reply)
+        if self.fail_with:
+            return _json({"message": "Internal server error"}, self.fail_with)
+        with self._lock:
+            self.replies.append(reply)
+        return _json({"sentMessages": [{"id": uuid.uuid4().hex[:18]} for _ in body["messages"]]})
+
+    def _problems(self, request: Request) -> list[str]:
+        try:
+            _openapi(MESSAGING_SPEC).validate_request(_AsLine(request))
+        except Exception as exc:  # openapi-core raises one of many classes; all mean "invalid"
+            causes = getattr(exc.__cause__, "schema_errors", None) or []
+            return [f"{type(exc).__name__}: {exc}"] + [str(c.message) for c in causes]
+        if request.headers.get("Authorization") != f"Bearer {self.access_token}":
+            return ["Authorization is not the channel access token"]
+        if request.path != "/v2/bot/message/reply":
+            return []
+        body = json.loads(request.get_data())
+        return schema_errors(body, MESSAGING_SPEC, "ReplyMessageRequest") + limit_errors(body)
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_request(self, *args) -> None:  # tests and the benchmark read results, not access logs
+        pass
+
+
+def _json(data: dict, status: int = 200) -> Response:
+    return Response(json.dumps(data), status=status, mimetype="application/json")
