@@ -47,6 +47,7 @@ def make_engine(url: str) -> Engine:
             # WAL and a busy timeout let several gunicorn workers share one file.
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA busy_timeout=10000")
+            cur.execute("PRAGMA synchronous=NORMAL")  # safe under WAL; one fsync per checkpoint
             cur.execute("PRAGMA foreign_keys=ON")
             cur.close()
     return engine
