@@ -31,6 +31,7 @@ system-deps:
 run: setup
 	$(FLASK) db upgrade
 	$(FLASK) faq import faq/sample/city_faq.csv --if-empty
+	$(FLASK) faq index
 	$(FLASK) chat serve
 
 test: setup system-deps
@@ -39,3 +40,4 @@ test: setup system-deps
 bench: setup
 	$(PY) bench/retrieval_quality.py
 	$(PY) bench/retrieval_speed.py
+	$(PY) bench/webhook_roundtrip.py

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import click
@@ -40,6 +41,21 @@ def import_command(file: Path, replace: bool, if_empty: bool) -> None:
         summary = import_faq(session, parsed, replace=replace, author="faq import")
         session.commit()
     click.echo(f"取り込みました: {summary.describe()}")
+
+
+@faq_cli.command("index", help="索引を作り、埋め込みをディスクに保存する（初回や大量の取り込みの後、"
+                 "サーバーを起動する前に。各ワーカーはその保存分を読むだけになる）")
+def index_command() -> None:
+    import retrieval
+
+    settings = web.services().settings
+    embedder = retrieval.load_embedder(settings.embedding_model, settings.embedding_cache_dir)
+    with web.services().sessionmaker() as session:
+        docs = services.documents(session)
+        synonyms = services.synonyms(session)
+    started = time.perf_counter()
+    retrieval.build_index(docs, embedder, synonyms=synonyms, progress=True)
+    click.echo(f"{len(docs)} 件の索引を作りました（{time.perf_counter() - started:.0f} 秒）。")
 
 
 @faq_cli.command("export", help="FAQ を CSV（UTF-8 BOM付き）に書き出す")

@@ -166,3 +166,25 @@ def test_cli_export_writes_the_import_format(runner, session, faq_csv, tmp_path)
     text = out.read_bytes().decode("utf-8-sig")
     assert text.splitlines()[0] == HEADER
     assert parse_faq_csv(out).rows == parse_faq_csv(faq_csv).rows
+
+
+def test_faq_index_fills_the_embedding_cache_so_workers_start_without_embedding(runner, faq_csv, tmp_path, app):
+    import retrieval
+    from faq.live import LiveIndex
+
+    settings = app.extensions["cityfaq"].settings
+    settings.embedding_cache_dir = tmp_path / "cold-cache"  # start cold: nothing embedded yet
+    assert runner.invoke(args=["faq", "import", str(faq_csv)]).exit_code == 0
+    result = runner.invoke(args=["faq", "index"])
+    assert result.exit_code == 0, result.output
+    assert "4 件の索引" in result.output
+
+    embedder = retrieval.load_embedder(settings.embedding_model, settings.embedding_cache_dir)
+    embedded_by_faq_index = embedder.encoder_calls
+    assert embedded_by_faq_index > 0
+    live = LiveIndex(app.extensions["cityfaq"].sessionmaker, settings)
+    try:
+        assert embedder.encoder_calls == embedded_by_faq_index  # every passage came from the cache
+        assert live.search("住民票の写しがほしい")[0].faq_id == "A01"
+    finally:
+        live.close()
