@@ -30,7 +30,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 RESULTS = ROOT / "bench" / "results" / "retrieval_speed.md"
 AREAS = ["北部地区", "南部地区", "東部地区", "西部地区", "中央地区"]
-SUFFIX = re.compile("（(?:" + "|".join(AREAS) + r") \d+）")
+# Passages reach the embedder NFKC-normalised, so the suffix's brackets may be half-width there.
+SUFFIX = re.compile("[（(](?:" + "|".join(AREAS) + r") \d+[）)]")
 
 
 def real_docs():

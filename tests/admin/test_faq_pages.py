@@ -9,7 +9,8 @@ from sqlalchemy import select
 
 from faq import services as faq_services
 from faq.models import FaqRevision
-from tests.admin.conftest import HEADER, post
+from tests.admin.conftest import post
+from tests.faq.conftest import HEADER
 
 ENTRY = {"faq_id": "E01", "category": "届出", "question": "転入届の出し方", "alternates": "引っ越してきた\n転入 手続き",
          "answer": "市民課の窓口で転入届を出してください。", "url": "https://city.example.jp/tennyu", "department": "市民課"}
