@@ -8,6 +8,9 @@ import time
 
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '5000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+# One OpenMP thread per worker per core: two workers with two threads each on two cores made the
+# round-trip p95 1.7 s instead of 59 ms under two concurrent clients (bench/results/webhook_roundtrip.md).
+os.environ.setdefault("RETRIEVAL_THREADS", str(max(1, (os.cpu_count() or 1) // workers)))
 # Loading the model takes seconds on a busy machine; the worker must not be killed meanwhile.
 timeout = 120
 

@@ -165,7 +165,7 @@ def main() -> None:
 
     cache = args.cache_dir or config.from_env().embedding_cache_dir
     lines = ["# Retrieval speed\n", f"Command: `.venv/bin/python bench/retrieval_speed.py{' --quick' if args.quick else ''}` "
-             f"on {os.cpu_count()} cores (shared with other work: treat as rough). Query latency is "
+             f"on {os.cpu_count()} cores. Query latency is "
              f"search() end to end: normalise, tokenise, BM25, encode, FAISS, blend.\n"]
 
     # Cold vs cached build of 2,000 entries: a fresh cache directory, then the same again.

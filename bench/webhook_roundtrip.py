@@ -197,7 +197,7 @@ def render(args, url, times, rss, embed_s, ready_s, ready_lines, outcomes, statu
         f"--concurrency {args.concurrency} --workers {args.workers} --faq-size {args.faq_size}"
         + (" --database-url …`" if args.database_url else "`"),
         "",
-        f"Machine: {platform.machine()}, {os.cpu_count()} CPUs (shared with other jobs while measured), "
+        f"Machine: {platform.machine()}, {os.cpu_count()} CPUs, "
         f"Python {platform.python_version()}, database {backend}.",
         f"FAQ: {args.faq_size} entries (sample FAQ + kosodate-faq corpus + prefixed copies, see the script).",
         "",
