@@ -5,7 +5,7 @@ FLASK  := $(VENV)/bin/flask --app wsgi
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: setup system-deps run test bench
+.PHONY: setup system-deps run test bench screenshots
 
 $(VENV)/.installed: requirements.txt
 	python3 -m venv $(VENV)
@@ -41,3 +41,7 @@ bench: setup
 	$(PY) bench/retrieval_quality.py
 	$(PY) bench/retrieval_speed.py
 	$(PY) bench/webhook_roundtrip.py
+
+# Refresh the README's admin screenshots (docs/screenshots/) from the browser tests.
+screenshots: setup system-deps
+	UPDATE_SCREENSHOTS=1 $(PY) -m pytest -q tests/admin/test_browser.py
