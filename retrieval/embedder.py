@@ -7,12 +7,14 @@ directory) goes through one SentenceTransformer API with the prompts "query: " /
 """
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
 import sqlite3
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import closing, contextmanager, nullcontext
 from functools import lru_cache
 from pathlib import Path
 
@@ -25,6 +27,8 @@ PROMPTS = {"query": QUERY_PROMPT, "passage": PASSAGE_PROMPT}
 # pool oversubscribe the CPU; see bench/retrieval_speed.py for the measurements behind this.
 THREADS = int(os.environ.get("RETRIEVAL_THREADS", "0")) or min(2, os.cpu_count() or 1)
 _BATCH = 32
+# Passages embedded and saved per step, so an interrupted cold build resumes where it stopped.
+_CHUNK = 256
 
 
 def configure_threads(threads: int = THREADS) -> None:
@@ -92,8 +96,20 @@ class EmbeddingCache:
             conn.execute("CREATE TABLE IF NOT EXISTS embedding (model TEXT NOT NULL, "
                          "key BLOB NOT NULL, vector BLOB NOT NULL, PRIMARY KEY (model, key))")
 
-    def _connect(self) -> sqlite3.Connection:
-        return sqlite3.connect(self.path, timeout=30)
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        with closing(sqlite3.connect(self.path, timeout=30)) as conn, conn:
+            yield conn
+
+    @contextmanager
+    def filling(self) -> Iterator[None]:
+        """One process at a time embeds what the cache lacks; the others wait, then read it.
+
+        Without this, every gunicorn worker started on a cold cache embeds the whole FAQ at once.
+        """
+        with open(self.path.with_suffix(".lock"), "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            yield
 
     def get(self, model: str, keys: Sequence[bytes]) -> dict[bytes, np.ndarray]:
         found: dict[bytes, np.ndarray] = {}
@@ -125,33 +141,38 @@ class Embedder:
         # One encode at a time: the engines are fast with their own threads, not shared ones.
         self._lock = threading.Lock()
 
-    def _encode(self, texts: list[str], prompt_name: str, progress: bool = False) -> np.ndarray:
+    def _encode(self, texts: list[str], prompt_name: str) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         with self._lock:
             self.encoder_calls += len(texts)
             vectors = self.st.encode(texts, prompt_name=prompt_name, batch_size=_BATCH,
-                                     normalize_embeddings=True, convert_to_numpy=True,
-                                     show_progress_bar=progress)
+                                     normalize_embeddings=True, convert_to_numpy=True)
         return np.asarray(vectors, dtype=np.float32)
 
     def queries(self, texts: Sequence[str]) -> np.ndarray:
         return self._encode(list(texts), "query")
 
     def passages(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:
+        from tqdm import tqdm
+
         keys = [hashlib.sha256((PASSAGE_PROMPT + t).encode()).digest() for t in texts]
-        cached = self.cache.get(self.model_id, keys) if self.cache else {}
-        missing = list(dict.fromkeys(k for k in keys if k not in cached))
-        if missing:
-            text_of = dict(zip(keys, texts))
-            vectors = self._encode([text_of[k] for k in missing], "passage", progress)
-            fresh = dict(zip(missing, vectors))
-            if self.cache:
-                self.cache.put(self.model_id, fresh)
-            cached.update(fresh)
+        text_of = dict(zip(keys, texts))
+        with self.cache.filling() if self.cache else nullcontext():
+            vectors = self.cache.get(self.model_id, keys) if self.cache else {}
+            missing = list(dict.fromkeys(k for k in keys if k not in vectors))
+            with tqdm(total=len(missing), disable=not progress or not missing, unit="文",
+                      desc="埋め込み") as bar:
+                for start in range(0, len(missing), _CHUNK):
+                    chunk = missing[start:start + _CHUNK]
+                    fresh = dict(zip(chunk, self._encode([text_of[k] for k in chunk], "passage")))
+                    if self.cache:
+                        self.cache.put(self.model_id, fresh)
+                    vectors.update(fresh)
+                    bar.update(len(chunk))
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         for i, k in enumerate(keys):
-            out[i] = cached[k]
+            out[i] = vectors[k]
         return out
 
 

