@@ -10,11 +10,12 @@ from flask import (Response, abort, current_app, flash, redirect, render_templat
                    url_for)
 from flask_login import current_user
 
-from admin import bp, review
+from admin import bp
 from admin.auth import role_required
 from admin.forms import EntryForm, ImportForm
 from admin.preview import LinePreview, line_preview
 from analytics.models import Message
+from analytics.review import implied_review, judge
 from faq import services as faq
 from faq.csvio import CsvError
 from faq.entries import FIELD_LABELS, EntryError, EntryRow, differences
@@ -85,7 +86,7 @@ def _mark_handled(s, message_ids: list[int], faq_id: str) -> None:
     for message_id in message_ids:
         message = s.get(Message, message_id)
         if message is not None:
-            review.judge(s, message, review.relearn_review(message, faq_id), current_user.username, faq_id)
+            judge(s, message, implied_review(message, faq_id), current_user.username, faq_id)
 
 
 def _prefill() -> dict:

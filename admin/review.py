@@ -1,5 +1,5 @@
 """The review queue: a month's questions by outcome, 👎 first; 表題なし grouped by nearest entry;
-one staff judgement at a time (bulk judgements are analytics.review.apply_reviews). No Flask here."""
+judgements themselves are analytics.review.judge (one) and apply_reviews (a spreadsheet). No Flask here."""
 from __future__ import annotations
 
 from collections import Counter
@@ -11,9 +11,6 @@ from sqlalchemy.orm import Session
 
 from analytics.models import Message
 from analytics.periods import month_range
-from db import utcnow
-from faq import services as faq_services
-from faq.entries import EntryError
 from retrieval import Hit
 
 # Tabs of the queue, in the order staff should work through them.
@@ -44,30 +41,6 @@ def queue(session: Session, year: int, month: int, tab: str, unreviewed_only: bo
 def tab_counts(session: Session, year: int, month: int, unreviewed_only: bool = True) -> dict[str, int]:
     return {tab: session.scalar(select(func.count()).select_from(
         month_query(year, month, tab, unreviewed_only).subquery())) or 0 for tab in TABS}
-
-
-def judge(session: Session, message: Message, review: str | None, author: str,
-          correct_faq_id: str | None = None) -> None:
-    """Record a judgement (None clears it). Naming the right entry teaches it the question as an
-    alternate phrasing, live in every worker (faq_services.relearn bumps the index version)."""
-    if review not in (*REVIEW_LABELS, None):
-        raise EntryError("不明な判定です。")
-    if correct_faq_id:
-        if review == "excluded":
-            raise EntryError("除外した質問は再学習できません。")
-        if not message.text.strip():
-            raise EntryError("本文のない質問（スタンプなど）は再学習できません。")
-        faq_services.relearn(session, correct_faq_id, message.text, author)
-    message.review = review
-    message.correct_faq_id = correct_faq_id
-    message.reviewed_by = author if review else None
-    message.reviewed_at = utcnow() if review else None
-    session.flush()
-
-
-def relearn_review(message: Message, faq_id: str) -> str:
-    """The verdict implied by naming the right entry: correct if the bot answered with it."""
-    return "correct" if message.outcome == "answered" and message.faq_id == faq_id else "relearn"
 
 
 @dataclass

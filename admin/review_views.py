@@ -12,6 +12,7 @@ import retrieval
 from admin import bp, review
 from admin.auth import role_required
 from analytics.models import Message
+from analytics.review import implied_review, judge
 from analytics.periods import JST, parse_month
 from faq.entries import EntryError
 from web import db_session, services
@@ -98,7 +99,7 @@ def review_judge(message_id: int):
     verdict = request.form.get("review") or None
     s = db_session()
     try:
-        review.judge(s, _message(message_id), verdict, current_user.username)
+        judge(s, _message(message_id), verdict, current_user.username)
         s.commit()
     except EntryError as exc:
         s.rollback()
@@ -118,7 +119,7 @@ def review_relearn(message_id: int):
         return redirect(url_for("admin.review_message", message_id=message_id, back=_back()))
     s = db_session()
     try:
-        review.judge(s, message, review.relearn_review(message, faq_id), current_user.username, faq_id)
+        judge(s, message, implied_review(message, faq_id), current_user.username, faq_id)
         s.commit()
     except EntryError as exc:
         s.rollback()
@@ -135,7 +136,7 @@ def review_exclude_group():
     s = db_session()
     messages = list(s.scalars(select(Message).where(Message.id.in_(ids)))) if ids else []
     for message in messages:
-        review.judge(s, message, "excluded", current_user.username)
+        judge(s, message, "excluded", current_user.username)
     s.commit()
     flash(f"{len(messages)} 件を「除外」と判定しました。", "success")
     return redirect(_back())

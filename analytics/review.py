@@ -28,6 +28,7 @@ from analytics.outcomes import parse_review
 from analytics.periods import fiscal_year_range
 from db import utcnow
 from faq import services as faq_services
+from faq.entries import EntryError
 from faq.csvio import ENCODING_NAMES, read_table
 from faq.models import FaqEntry
 
@@ -84,17 +85,14 @@ def apply_reviews(session: Session, source: str | Path | bytes, author: str) -> 
     relearned = unchanged = 0
     for j in judgements:
         message = messages[j.message_id]
-        review = j.review or _implied_review(message, j.correct_faq_id)
+        review = j.review or implied_review(message, j.correct_faq_id)
         if review is None or (review == message.review and j.correct_faq_id in (None, message.correct_faq_id)):
             unchanged += 1
             continue
-        message.review, message.reviewed_by, message.reviewed_at = review, author, utcnow()
+        judge(session, message, review, author, j.correct_faq_id or message.correct_faq_id,
+              relearn=bool(j.correct_faq_id))
         updated[review] += 1
-        if j.correct_faq_id:
-            message.correct_faq_id = j.correct_faq_id
-            faq_services.relearn(session, j.correct_faq_id, message.text, author)
-            relearned += 1
-    session.flush()
+        relearned += bool(j.correct_faq_id)
     return ReviewSummary(updated=updated, relearned=relearned, unchanged=unchanged, encoding=table.encoding)
 
 
@@ -142,12 +140,31 @@ def _judgement(line: int, row: dict[str, str]) -> Judgement:
     return Judgement(line, int(raw_id), review, correct_faq_id)
 
 
-def _implied_review(message: Message, correct_faq_id: str | None) -> str | None:
+def implied_review(message: Message, correct_faq_id: str | None) -> str | None:
     """Naming the right entry without a verdict: relearn, unless the bot answered with that entry."""
     if not correct_faq_id:
         return None
     answered_right = message.outcome == "answered" and message.faq_id == correct_faq_id
     return "correct" if answered_right else "relearn"
+
+
+def judge(session: Session, message: Message, review: str | None, author: str,
+          correct_faq_id: str | None = None, relearn: bool = True) -> None:
+    """Record one staff judgement (None clears it). With relearn, the question becomes an
+    alternate phrasing of correct_faq_id, live in every worker (relearn bumps the index version)."""
+    if review not in (None, "correct", "relearn", "excluded"):
+        raise EntryError("不明な判定です。")
+    if correct_faq_id and relearn:
+        if review == "excluded":
+            raise EntryError("除外した質問は再学習できません。")
+        if not message.text.strip():
+            raise EntryError("本文のない質問（スタンプなど）は再学習できません。")
+        faq_services.relearn(session, correct_faq_id, message.text, author)
+    message.review = review
+    message.correct_faq_id = correct_faq_id
+    message.reviewed_by = author if review else None
+    message.reviewed_at = utcnow() if review else None
+    session.flush()
 
 
 def _messages(session: Session, ids: list[int]) -> dict[int, Message]:
