@@ -20,6 +20,8 @@ Every message counts in exactly one of five rows (the other three rows of the re
 """
 from __future__ import annotations
 
+from analytics.models import REVIEWS
+
 EXCLUDED, NO_TITLE, NO_ANSWER, RELEARN, CORRECT = "excluded", "no_title", "no_answer", "relearn", "correct"
 CATEGORIES = (EXCLUDED, NO_TITLE, NO_ANSWER, RELEARN, CORRECT)
 
@@ -47,6 +49,6 @@ def parse_review(cell: str) -> str | None:
     if not word:
         return None
     review = _REVIEW_WORDS.get(word, word.lower())
-    if review not in ("correct", "relearn", "excluded"):
+    if review not in REVIEWS:
         raise ValueError(f"review「{word}」は使えません（correct / relearn / excluded、または 正答 / 再学習要 / 除外、空欄）")
     return review

@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from analytics.logcsv import LogError
-from analytics.models import Message
+from analytics.models import REVIEWS, Message
 from analytics.outcomes import parse_review
 from analytics.periods import fiscal_year_range
 from db import utcnow
@@ -152,7 +152,7 @@ def judge(session: Session, message: Message, review: str | None, author: str,
           correct_faq_id: str | None = None, relearn: bool = True) -> None:
     """Record one staff judgement (None clears it). With relearn, the question becomes an
     alternate phrasing of correct_faq_id, live in every worker (relearn bumps the index version)."""
-    if review not in (None, "correct", "relearn", "excluded"):
+    if review is not None and review not in REVIEWS:
         raise EntryError("不明な判定です。")
     if correct_faq_id and relearn:
         if review == "excluded":

@@ -159,10 +159,6 @@ def set_published(session: Session, faq_id: str, published: bool, author: str = 
     return entry
 
 
-def unpublish_entry(session: Session, faq_id: str, author: str = "") -> FaqEntry:
-    return set_published(session, faq_id, False, author)
-
-
 def delete_entry(session: Session, faq_id: str, author: str = "") -> None:
     """Remove the entry; its history stays, ending with a "delete" revision it can be restored from."""
     entry = require_entry(session, faq_id)

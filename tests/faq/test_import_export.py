@@ -107,7 +107,7 @@ def test_learned_phrasings_survive_a_reimport_of_the_master_file(session, faq_cs
 
 def test_unpublished_entries_stay_unpublished_after_import(session, faq_csv):
     import_faq(session, parse_faq_csv(faq_csv))
-    services.unpublish_entry(session, "D01")
+    services.set_published(session, "D01", False)
     session.commit()
     import_faq(session, parse_faq_csv(FAQ_CSV.replace("税務課", "納税課").encode()))
     session.commit()

@@ -15,7 +15,7 @@ NEW_PHRASING = "ぴよぴよ窓口で手続き"  # no entry says anything like i
 @pytest.fixture
 def live(app, session, faq_csv):
     import_faq(session, parse_faq_csv(faq_csv))
-    services.unpublish_entry(session, "D01")
+    services.set_published(session, "D01", False)
     session.commit()
     live = app.extensions["cityfaq"].live_index
     yield live

@@ -91,7 +91,7 @@ def test_create_checks_like_the_csv_does(loaded):
 
 def test_documents_hold_published_entries_including_empty_answers(loaded):
     session = loaded
-    services.unpublish_entry(session, "B01")
+    services.set_published(session, "B01", False)
     session.commit()
     documents = {d.faq_id: d for d in services.documents(session)}
     assert set(documents) == {"A01", "C01", "D01"}
@@ -105,7 +105,7 @@ def test_documents_hold_published_entries_including_empty_answers(loaded):
 
 def test_list_entries_filters(loaded):
     session = loaded
-    services.unpublish_entry(session, "D01")
+    services.set_published(session, "D01", False)
     session.commit()
 
     def ids(**filters):
