@@ -99,3 +99,14 @@ def session(app):
     s = app.extensions["cityfaq"].sessionmaker()
     yield s
     s.close()
+
+
+@pytest.fixture
+def line_stub():
+    """LINE's Messaging API stand-in; fails the test if the bot sent anything LINE would refuse."""
+    from tests.line_stub import LineStub
+
+    stub = LineStub().start()
+    yield stub
+    stub.stop()
+    assert not stub.errors, f"the bot sent requests LINE would refuse: {stub.errors}"

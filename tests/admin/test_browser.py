@@ -40,14 +40,6 @@ pytestmark = [
 
 
 @pytest.fixture
-def line_stub():
-    stub = LineStub().start()
-    yield stub
-    stub.stop()
-    assert not stub.errors, stub.errors
-
-
-@pytest.fixture
 def settings(settings, line_stub):
     settings.line_api_base_url = line_stub.url
     return settings

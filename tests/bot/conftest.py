@@ -5,7 +5,6 @@ import pytest
 
 from faq.importer import import_faq, parse_faq_csv
 from tests import line_webhook as wh
-from tests.line_stub import LineStub
 
 SECRET = "test-channel-secret"  # tests/conftest.py settings
 FAQ_CSV = """id,category,question,alternates,answer,url,department
@@ -17,14 +16,6 @@ C01,子育て,児童手当の申請方法,"児童手当の手続き
 児童手当を申請したい",,,子育て支援課
 T01,税金,住民税の納付方法,住民税の払い方,納付書で金融機関かコンビニで払えます。,,税務課
 """
-
-
-@pytest.fixture
-def line_stub():
-    stub = LineStub().start()
-    yield stub
-    stub.stop()
-    assert not stub.errors, f"the bot sent requests LINE would refuse: {stub.errors}"
 
 
 @pytest.fixture
