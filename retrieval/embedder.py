@@ -91,7 +91,9 @@ class EmbeddingCache:
     def __init__(self, path: Path):
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        with self._connect() as conn:
+        # Under the lock: two workers starting together would otherwise race to switch the new
+        # file to WAL, and the loser fails with "database is locked" (seen in CI).
+        with self.filling(), self._connect() as conn:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("CREATE TABLE IF NOT EXISTS embedding (model TEXT NOT NULL, "
                          "key BLOB NOT NULL, vector BLOB NOT NULL, PRIMARY KEY (model, key))")
@@ -103,7 +105,7 @@ class EmbeddingCache:
 
     @contextmanager
     def filling(self) -> Iterator[None]:
-        """One process at a time embeds what the cache lacks; the others wait, then read it.
+        """One process at a time sets up the file or embeds what the cache lacks; the others wait.
 
         Without this, every gunicorn worker started on a cold cache embeds the whole FAQ at once.
         """
