@@ -16,13 +16,12 @@ def run_migrations_offline() -> None:
 
 
 def run_migrations_online() -> None:
-    connectable = config.attributes.get("connection")
-    if connectable is None:
-        connectable = db.make_engine(config.get_main_option("sqlalchemy.url"))
-    with connectable.connect() if hasattr(connectable, "connect") else connectable as connection:
+    engine = db.make_engine(config.get_main_option("sqlalchemy.url"))
+    with engine.connect() as connection:
         context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
         with context.begin_transaction():
             context.run_migrations()
+    engine.dispose()
 
 
 if context.is_offline_mode():
