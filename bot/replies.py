@@ -44,6 +44,9 @@ TEXT_ONLY = (
     "知りたいことを文字で送ってください。"
 )
 THANKS_UP = "ありがとうございます。お役に立ててうれしいです。"
+THANKS_DOWN = "ご意見ありがとうございます。\nいただいた声は担当の職員が確認し、回答の改善に役立てます。\n"
+NO_ANSWER = "申し訳ありません。お答えできる情報が見つかりませんでした。\n言葉を変えて、もう一度送ってみてください。\n"
+URGENT = "お急ぎの場合は、こちらへお問い合わせください。\n"
 
 
 def fit(text: str, limit: int) -> str:
@@ -109,23 +112,11 @@ def candidates(entries: list[EntryView], message_id: int) -> list[TextMessage]:
 
 
 def no_answer(contact: str) -> list[TextMessage]:
-    text = (
-        "申し訳ありません。お答えできる情報が見つかりませんでした。\n"
-        "言葉を変えて、もう一度送ってみてください。\n"
-        "お急ぎの場合は、こちらへお問い合わせください。\n"
-        f"{contact}"
-    )
-    return [TextMessage(text=fit(text, MAX_TEXT))]
+    return plain(NO_ANSWER + URGENT + contact)
 
 
 def thanks_down(contact: str) -> list[TextMessage]:
-    text = (
-        "ご意見ありがとうございます。\n"
-        "いただいた声は担当の職員が確認し、回答の改善に役立てます。\n"
-        "お急ぎの場合は、こちらへお問い合わせください。\n"
-        f"{contact}"
-    )
-    return [TextMessage(text=fit(text, MAX_TEXT))]
+    return plain(THANKS_DOWN + URGENT + contact)
 
 
 def plain(text: str) -> list[TextMessage]:
