@@ -63,6 +63,6 @@ def _goodness(row: dict) -> tuple:
     the FAQ cannot answer is right too."""
     if not row["relevant"]:
         return (row["decision"] == "none", 0)
-    reached = bool(set(row["decided"]) & set(row["relevant"]))
+    reached = bool(set(row["decided"] + row["related"]) & set(row["relevant"]))
     return (reached, -(row["rank"] or 99))
 

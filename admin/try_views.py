@@ -46,7 +46,7 @@ def _try(q: str) -> dict:
     settings = services().settings
     hits = live.search(q, k=5)
     decision = retrieval.decide(hits, settings.answer_threshold, settings.candidate_threshold)
-    chosen = {hit.faq_id for hit in decision.hits}
+    chosen = {hit.faq_id for hit in decision.hits + decision.related}  # what the resident sees
     return {"version": live.version, "decision": decision.kind,
             "hits": [[hit.faq_id, round(hit.score, 3), hit.faq_id in chosen] for hit in hits]}
 

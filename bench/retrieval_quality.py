@@ -4,13 +4,15 @@
     .venv/bin/python bench/retrieval_quality.py --fit           # refit the confidence (hybrid.py constants)
     .venv/bin/python bench/retrieval_quality.py --thresholds    # choose thresholds on development data
     .venv/bin/python bench/retrieval_quality.py --grid          # compare index settings
-    .venv/bin/python bench/retrieval_quality.py --fresh         # the final report, fresh held-out set included
+    .venv/bin/python bench/retrieval_quality.py --final         # the report, held-out final set included
 
-Data: the sample FAQ (faq/sample/city_faq.csv) with its tuning half and the old held-out half
-(both looked at, so both development data), the external kosodate FAQ (../shared/bench/kosodate-faq,
-converted here in memory, never saved), and the fresh held-out set faq/sample/queries_fresh.jsonl,
-which nothing is fitted or tuned on; it is read only with --fresh, and reported only as totals.
-Writes bench/results/retrieval_quality.md, keeping the explanation above its first heading.
+Data: the sample FAQ (faq/sample/city_faq.csv) with four development query sets — the tuning half,
+the old held-out half, the earlier "fresh" set (scored once as held-out, then used for development)
+and dev2 (written to stress declining: many near misses) — and the external kosodate FAQ
+(../shared/bench/kosodate-faq, converted here in memory, never saved). The held-out set is
+faq/sample/queries_final.jsonl: nothing is fitted or tuned on it; it is read only with --final,
+and reported only as totals. Writes bench/results/retrieval_quality.md, keeping the explanation
+above its first heading.
 """
 from __future__ import annotations
 
@@ -50,61 +52,68 @@ def kosodate() -> tuple[list[Document], list[dict]]:
     return docs, [{"query": q["query"], "relevant": [str(q["faq_id"])]} for q in dev]
 
 
-TUNE, SEEN, KOSODATE_DEV, FRESH = ("sample tuning half", "sample development (seen)",
-                                   "kosodate development", "sample fresh held-out")
+SAMPLE_SETS = {"sample tuning half": "queries_tune.jsonl", "sample old held-out half": "queries_holdout.jsonl",
+               "sample fresh (seen once)": "queries_fresh.jsonl", "sample dev2 (near misses)": "queries_dev2.jsonl"}
+# Thresholds are chosen on the sets written to the issue's brief (topics the FAQ lacks, out of
+# scope); dev2's deliberate near misses are reported beside them, not used to set the bar.
+THRESHOLD_SETS = ("sample tuning half", "sample old held-out half", "sample fresh (seen once)")
+KOSODATE_DEV, FINAL = "kosodate development", "sample final held-out"
 
 
-def datasets(fresh: bool) -> dict[str, tuple[list[Document], list[dict]]]:
+def datasets(final: bool) -> dict[str, tuple[list[Document], list[dict]]]:
     docs = sample_docs()
-    out = {TUNE: (docs, load_queries(SAMPLE / "queries_tune.jsonl")),
-           SEEN: (docs, load_queries(SAMPLE / "queries_holdout.jsonl")),
-           KOSODATE_DEV: kosodate()}
-    if fresh:
-        out[FRESH] = (docs, load_queries(SAMPLE / "queries_fresh.jsonl"))
+    out = {name: (docs, load_queries(SAMPLE / file)) for name, file in SAMPLE_SETS.items()}
+    out[KOSODATE_DEV] = kosodate()
+    if final:
+        out[FINAL] = (docs, load_queries(SAMPLE / "queries_final.jsonl"))
     return out
 
 
 def hit_features(docs: list[Document], queries: list[dict], embedder, settings: IndexSettings
-                 ) -> list[tuple[np.ndarray, np.ndarray, bool, bool]]:
-    """Per query: (features of its top three hybrid hits, which of them is right, answerable)."""
+                 ) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Per query: (features of its top three hybrid hits, which of them is right)."""
     index = build_index(docs, embedder, settings=settings)
     out = []
     for q in queries:
-        ids, lexical, cosine, hiragana = index.candidates(q["query"])
-        scores = hybrid.confidence(lexical, cosine, hiragana, settings.coefficients)
+        signals = index.candidates(q["query"])
+        if signals is None:
+            continue
+        scores = hybrid.confidence(signals, settings.coefficients)
         top = np.argsort(-scores, kind="stable")[:3]
-        right = np.array([index.docs[ids[i]].faq_id in q["relevant"] for i in top], dtype=float)
-        out.append((hybrid.features(lexical[top], cosine[top], hiragana), right, bool(q["relevant"])))
+        right = np.array([index.docs[signals.ids[i]].faq_id in q["relevant"] for i in top], dtype=float)
+        out.append((hybrid.features(signals)[top], right))
     return out
 
 
-def fit_confidence(rows: list[tuple[np.ndarray, np.ndarray, bool]], l2: float = 0.01) -> tuple[float, ...]:
+def fit_confidence(rows: list[tuple[np.ndarray, np.ndarray]], l2: float = 0.003) -> tuple[float, ...]:
     """Logistic regression (gradient descent, light L2) of "this hit is right" on its features."""
-    x = np.vstack([np.c_[f, np.ones(len(f))] for f, _, _ in rows])
-    y = np.concatenate([r for _, r, _ in rows])
+    x = np.vstack([np.c_[f, np.ones(len(f))] for f, _ in rows])
+    y = np.concatenate([r for _, r in rows])
     w = np.zeros(x.shape[1])
-    for _ in range(3000):
+    for _ in range(4000):
         p = 1 / (1 + np.exp(-x @ w))
         w -= (x.T @ (p - y) / len(y) + l2 * np.r_[w[:-1], 0])
     return tuple(round(float(v), 3) for v in w)
 
 
 def fit_report(data: dict, embedder) -> list[str]:
-    """Fit on one sample half (+ kosodate), choose thresholds there, measure on the other half."""
+    """Leave one sample set out: fit on the others (+ kosodate), choose thresholds there, measure
+    on the one left out. Then the fit on all development data, for hybrid.COEFFICIENTS."""
     base = IndexSettings()
-    feats = {name: hit_features(*data[name], embedder, base) for name in (TUNE, SEEN, KOSODATE_DEV)}
-    lines = ["| fitted on | measured on | answer | candidate | reached | declined | answer precision |",
+    feats = {name: hit_features(*data[name], embedder, base) for name in (*SAMPLE_SETS, KOSODATE_DEV)}
+    lines = ["| measured on (fitted on the rest) | answer | candidate | hit@1 | reached | declined | answer precision |",
              "|---|---|---|---|---|---|---|"]
-    for train, test in ((TUNE, SEEN), (SEEN, TUNE)):
-        coefs = fit_confidence(feats[train] + feats[KOSODATE_DEV])
+    for test in SAMPLE_SETS:
+        coefs = fit_confidence([row for name, rows in feats.items() if name != test for row in rows])
         settings = dataclasses.replace(base, coefficients=coefs)
-        rows = evaluate(*data[train], embedder, 1.0, 1.0, settings=settings)["queries"]
+        rows = [row for name in THRESHOLD_SETS if name != test
+                for row in evaluate(*data[name], embedder, 1.0, 1.0, settings=settings)["queries"]]
         a, c, _ = choose_thresholds(rows)
-        rows = evaluate(*data[test], embedder, a, c, settings=settings)["queries"]
-        m = redecide(rows, a, c)
-        lines.append(f"| {train} | {test} | {a:.2f} | {c:.2f} | {m[0]:.1%} | {m[1]:.1%} | {m[2]:.1%} |")
-    coefs = fit_confidence(feats[TUNE] + feats[SEEN] + feats[KOSODATE_DEV])
-    lines.append(f"\nFitted on all development data (LEXICAL_COEF, DENSE_COEF, HIRAGANA_COEF, BIAS): {coefs}")
+        r = evaluate(*data[test], embedder, a, c, settings=settings)
+        m = redecide(r["queries"], a, c)
+        lines.append(f"| {test} | {a:.2f} | {c:.2f} | {r['hit@1']:.3f} | {m[0]:.1%} | {m[1]:.1%} | {m[2]:.1%} |")
+    coefs = fit_confidence([row for rows in feats.values() for row in rows])
+    lines.append(f"\nFitted on all development data (hybrid.COEFFICIENTS): {coefs}")
     return lines
 
 
@@ -113,7 +122,7 @@ def redecide(rows: list[dict], answer: float, candidate: float) -> tuple[float, 
     reached = declined = answered = right = n_ans = n_unans = 0
     for r in rows:
         d: Decision = decide([Hit(i, s) for i, s in r["hits"]], answer, candidate)
-        ids = {h.faq_id for h in d.hits}
+        ids = {h.faq_id for h in d.hits + d.related}
         if r["relevant"]:
             n_ans += 1
             reached += bool(ids & set(r["relevant"]))
@@ -168,8 +177,7 @@ def table(results: dict[str, dict[str, dict]]) -> list[str]:
 GRID = {
     "default": {},
     "rrf": {"fusion": "rrf"},
-    "lexical 0.5, dense 0.5": {"coefficients": (1.83, 1.83, hybrid.HIRAGANA_COEF, hybrid.BIAS)},
-    "no hiragana term": {"coefficients": (hybrid.LEXICAL_COEF, hybrid.DENSE_COEF, 0.0, hybrid.BIAS)},
+    "no hiragana rewriting": {"rewrite_readings": False},
     "no readings": {"reading_weight": 0.0},
     "readings 0.6": {"reading_weight": 0.6},
     "no answer in BM25": {"answer_weight": 0.0},
@@ -193,18 +201,18 @@ def settings_of(overrides: dict) -> IndexSettings:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--fresh", action="store_true",
-                        help="also report faq/sample/queries_fresh.jsonl (totals only; run once, at the end)")
+    parser.add_argument("--final", action="store_true",
+                        help="also report faq/sample/queries_final.jsonl (totals only; run once, at the end)")
     parser.add_argument("--thresholds", action="store_true",
-                        help="choose thresholds on the development sample halves (tune + seen)")
-    parser.add_argument("--fit", action="store_true", help="refit the confidence, cross-validated across halves")
+                        help="choose thresholds on the development sample sets written to the brief")
+    parser.add_argument("--fit", action="store_true", help="refit the confidence, each sample set left out in turn")
     parser.add_argument("--grid", nargs="*", metavar="NAME", help="compare index settings on development data")
     parser.add_argument("--cache-dir", type=Path, default=config.from_env().embedding_cache_dir)
     args = parser.parse_args()
     settings = config.from_env()
     embedder = load_embedder(settings.embedding_model, args.cache_dir)
     answer, candidate = settings.answer_threshold, settings.candidate_threshold
-    data = datasets(args.fresh)
+    data = datasets(args.final)
 
     if args.fit:
         print("\n".join(fit_report(data, embedder)))
@@ -213,7 +221,7 @@ def main() -> None:
         print("| setting | data | hit@1 | hit@5 | MRR@10 | reached | no-answer R |\n|---|---|---|---|---|---|---|")
         for name in args.grid or list(GRID):
             for data_name, (docs, queries) in data.items():
-                if data_name == FRESH:
+                if data_name == FINAL:
                     continue
                 r = evaluate(docs, queries, embedder, answer, candidate, settings=settings_of(GRID[name]),
                              method=settings_of(GRID[name]).method)
@@ -223,12 +231,12 @@ def main() -> None:
 
     out = ["# Retrieval quality\n", f"Model: `{embedder.model_id}`. Command: "
            f"`.venv/bin/python bench/retrieval_quality.py"
-           f"{' --thresholds' if args.thresholds else ''}{' --fresh' if args.fresh else ''}`.\n"]
+           f"{' --thresholds' if args.thresholds else ''}{' --final' if args.final else ''}`.\n"]
     if args.thresholds:
-        rows = [row for name in (TUNE, SEEN)
+        rows = [row for name in THRESHOLD_SETS
                 for row in evaluate(*data[name], embedder, answer, candidate)["queries"]]
         answer, candidate, lines = choose_thresholds(rows)
-        out += [f"## Thresholds chosen on the development sample halves: answer {answer:.2f}, "
+        out += [f"## Thresholds chosen on {', '.join(THRESHOLD_SETS)}: answer {answer:.2f}, "
                 f"candidate {candidate:.2f}\n", *lines, ""]
     out.append(f"Thresholds used: answer {answer:.2f}, candidate {candidate:.2f}.\n")
     results: dict[str, dict[str, dict]] = {}

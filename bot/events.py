@@ -32,6 +32,7 @@ from bot import replies
 from bot.line_api import send_reply
 from bot.models import WebhookEvent
 from config import Settings
+from faq.live import EntryView
 
 
 class BadWebhook(Exception):
@@ -93,15 +94,17 @@ class Bot:
             entry = self.live.entry(decision.hits[0].faq_id)
             if entry is not None:
                 if entry.answer.strip():
+                    related = self.entries(decision.related)
                     self.ask(event, text=text, outcome="answered", faq_id=entry.faq_id, score=top,
-                             started=started, reply=lambda m: replies.answer(entry, m.id))
+                             candidates=[entry.faq_id, *(e.faq_id for e in related)] if related else None,
+                             started=started, reply=lambda m: replies.answer(entry, m.id, related))
                 else:
                     self.ask(event, text=text, outcome="no_answer", faq_id=entry.faq_id, score=top,
                              started=started,
                              reply=lambda _m: replies.not_ready(entry, self.settings.contact_text))
                 return
         if decision.kind == "candidates":
-            entries = [e for e in (self.live.entry(h.faq_id) for h in decision.hits) if e][:3]
+            entries = self.entries(decision.hits)
             if entries:
                 self.ask(event, text=text, outcome="no_title", score=top,
                          candidates=[e.faq_id for e in entries], started=started,
@@ -109,6 +112,10 @@ class Bot:
                 return
         self.ask(event, text=text, outcome="no_title", score=top, started=started,
                  reply=lambda _m: replies.no_answer(self.settings.contact_text))
+
+    def entries(self, hits: list[retrieval.Hit]) -> list[EntryView]:
+        """The hits' entries still published (one may have been unpublished since the search)."""
+        return [e for e in (self.live.entry(h.faq_id) for h in hits) if e is not None]
 
     def on_other_message(self, event: MessageEvent) -> None:
         """Stickers, images, ... are questions too (除外), answered with how to ask."""
@@ -154,7 +161,8 @@ class Bot:
                        else replies.thanks_down(self.settings.contact_text))
 
     def on_pick(self, event: PostbackEvent, message: Message, pick: str) -> None:
-        """The tapped candidate completes the original question (not a new one)."""
+        """The tapped candidate (or related entry under an answer) completes the original
+        question (not a new one); pick 0 is the entry the bot itself ranked first."""
         offered = message.candidates or []
         if not pick.isdigit() or int(pick) >= len(offered):
             return

@@ -6,6 +6,7 @@ display text. LINE counts characters in UTF-16 code units (an emoji may count as
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from urllib.parse import urlencode
 
 from linebot.v3.messaging import PostbackAction, QuickReply, QuickReplyItem, TextMessage
@@ -31,6 +32,7 @@ GREETING = (
     "24時間いつでも使えます。くわしい内容は、回答にある窓口でご確認ください。"
 )
 FEEDBACK_QUESTION = "この回答は役に立ちましたか？"
+RELATED_INTRO = "お探しの内容と違うときは、下のボタンの質問もご覧ください。"
 CANDIDATES_INTRO = "もしかして、次のどれかですか？"
 NONE_OF_THESE = "どれでもない"
 UNREADABLE = (
@@ -67,21 +69,23 @@ def fit(text: str, limit: int) -> str:
     return cut.rstrip("\n") + ELLIPSIS
 
 
-def answer(entry: EntryView, message_id: int) -> list[TextMessage]:
-    """The entry's answer with its link (kept even when a long answer is cut), then 👍/👎."""
+def answer(entry: EntryView, message_id: int, related: Sequence[EntryView] = ()) -> list[TextMessage]:
+    """The entry's answer with its link (kept even when a long answer is cut), then 👍/👎 and
+    the related entries as buttons (the question's `candidates` are [entry, *related])."""
     link = f"\n\n詳しくはこちら: {entry.url}" if entry.url else ""
     body = fit(entry.answer, MAX_TEXT - _units(link)) + link
-    return [TextMessage(text=body), feedback_request(message_id)]
+    return [TextMessage(text=body), feedback_request(message_id, related[:MAX_CANDIDATES - 1])]
 
 
-def feedback_request(message_id: int) -> TextMessage:
-    return TextMessage(
-        text=FEEDBACK_QUESTION,
-        quick_reply=QuickReply(items=[
-            _postback("👍 役に立った", {"fb": "up", "m": message_id}),
-            _postback("👎 役に立たなかった", {"fb": "down", "m": message_id}),
-        ]),
-    )
+def feedback_request(message_id: int, related: Sequence[EntryView] = ()) -> TextMessage:
+    items = [
+        _postback("👍 役に立った", {"fb": "up", "m": message_id}),
+        _postback("👎 役に立たなかった", {"fb": "down", "m": message_id}),
+    ]
+    items += [_postback(e.question, {"pick": index, "m": message_id}, display=e.question)
+              for index, e in enumerate(related, start=1)]
+    text = f"{FEEDBACK_QUESTION}\n{RELATED_INTRO}" if related else FEEDBACK_QUESTION
+    return TextMessage(text=text, quick_reply=QuickReply(items=items))
 
 
 def not_ready(entry: EntryView, contact: str) -> list[TextMessage]:

@@ -70,6 +70,7 @@ METRICS = (
     ("hit@1", "正解が1位"), ("hit@3", "正解が3位以内"), ("hit@5", "正解が5位以内"),
     ("mrr@10", "MRR@10"), ("no_answer_precision", "回答なし判定の適合率"),
     ("no_answer_recall", "回答なし判定の再現率"),
+    ("reached", "正解が回答またはボタンで届いた"), ("answered_right", "回答そのものが正解"),
 )
 
 

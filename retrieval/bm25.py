@@ -63,16 +63,18 @@ class WeightedBm25:
         self.n_docs = len(fields[0][0]) if fields else 0
         self.fields = [(Bm25(docs) if weight > 0 else None, weight) for docs, weight in fields]
 
-    def normalized_scores(self, queries: Sequence[Sequence[str]]) -> np.ndarray:
-        """queries: the query's tokens for each field, in the order of the fields given."""
-        total = None
+    def field_scores(self, queries: Sequence[Sequence[str]]) -> np.ndarray:
+        """(n_fields, n_docs): each field's weighted score over the query's weighted self-score
+        of all fields, so a row says how much of the question that field covers.
+        queries: the query's tokens for each field, in the order of the fields given."""
+        rows = np.zeros((len(self.fields), self.n_docs), dtype=np.float32)
         self_total = 0.0
-        for (bm25, weight), query in zip(self.fields, queries):
-            if bm25 is None:
-                continue
-            scores = weight * bm25.scores(query)
-            total = scores if total is None else total + scores
-            self_total += weight * bm25.self_score(query)
-        if total is None or self_total <= 0:
-            return np.zeros(self.n_docs, dtype=np.float32)
-        return np.minimum(total / self_total, 1.0)
+        for row, ((bm25, weight), query) in enumerate(zip(self.fields, queries)):
+            if bm25 is not None:
+                rows[row] = weight * bm25.scores(query)
+                self_total += weight * bm25.self_score(query)
+        return rows / self_total if self_total > 0 else rows
+
+    def normalized_scores(self, queries: Sequence[Sequence[str]]) -> np.ndarray:
+        """All fields together, in [0, 1]."""
+        return np.minimum(self.field_scores(queries).sum(axis=0), 1.0)

@@ -1,8 +1,9 @@
 """FAISS inner-product search over every phrasing of every entry, max-pooled per entry.
 
-Each entry contributes several passages (its question, each alternate phrasing, and the
-question with the opening of its answer); an entry scores as its best-matching passage, so a
-new alternate phrasing can only help the entry it belongs to.
+Each entry contributes several passages: its question and each alternate phrasing, and the
+question with the opening of its answer. An entry scores as its best-matching phrasing and,
+separately, as its answer passage (a message can match the answer's wording without matching any
+phrasing, which says less); a new alternate phrasing can only help the entry it belongs to.
 """
 from __future__ import annotations
 
@@ -16,11 +17,14 @@ _FAISS_DEPTH = 200
 
 
 class DenseIndex:
-    def __init__(self, vectors: np.ndarray, owners: Sequence[int], n_entries: int):
-        """vectors: (n_passages, dim) L2-normalised; owners[i]: the entry passage i belongs to."""
+    def __init__(self, vectors: np.ndarray, owners: Sequence[int], n_entries: int,
+                 is_answer: Sequence[bool] = ()):
+        """vectors: (n_passages, dim) L2-normalised; owners[i]: the entry passage i belongs to;
+        is_answer[i]: whether passage i is the answer passage (default: none is)."""
         self.n_entries = n_entries
         self.vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         self.owners = np.asarray(owners, dtype=np.int64)
+        self.is_answer = np.asarray(is_answer, dtype=bool) if len(is_answer) else np.zeros(len(self.owners), bool)
         self.faiss = faiss.IndexFlatIP(self.vectors.shape[1])
         self.faiss.add(self.vectors)
         # passages of entry e are rows[starts[e]:starts[e + 1]] (for exact per-entry scores)
@@ -39,10 +43,17 @@ class DenseIndex:
                 best[entry] = float(sim)
         return best
 
-    def exact(self, query: np.ndarray, entries: Sequence[int]) -> dict[int, float]:
-        """Best cosine of each given entry over all its passages (-1 if it has none)."""
-        out: dict[int, float] = {}
-        for e in entries:
+    def exact(self, query: np.ndarray, entries: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+        """(best cosine over each entry's phrasings, cosine of its answer passage); -1 where an
+        entry has no such passage."""
+        phrasing = np.full(len(entries), -1.0, dtype=np.float32)
+        answer = np.full(len(entries), -1.0, dtype=np.float32)
+        for i, e in enumerate(entries):
             rows = self._rows[self._starts[e]:self._starts[e + 1]]
-            out[e] = float((self.vectors[rows] @ query).max()) if len(rows) else -1.0
-        return out
+            sims = self.vectors[rows] @ query
+            kinds = self.is_answer[rows]
+            if (~kinds).any():
+                phrasing[i] = sims[~kinds].max()
+            if kinds.any():
+                answer[i] = sims[kinds].max()
+        return phrasing, answer

@@ -52,7 +52,8 @@ def evaluate(docs: Sequence[Document], queries: Sequence[Mapping], embedder: Emb
     """Metrics over `queries` (see ARCHITECTURE.md, `faq evaluate --json`), plus per-query rows.
 
     hit@k and mrr@10 come from the ranking alone, over the answerable queries; the no-answer
-    figures and `reached` (the right entry answered or offered as a candidate) from decide().
+    figures, `reached` (the right entry answered or offered as a button: a candidate, or related
+    under an answer) and `answered_right` (the answer itself right) from decide().
     """
     settings = settings or IndexSettings(method=method)
     if settings.method != method:
@@ -71,6 +72,7 @@ def evaluate(docs: Sequence[Document], queries: Sequence[Mapping], embedder: Emb
             "query": q["query"], "relevant": q["relevant"], "rank": rank,
             "top": ids[0] if ids else None, "top_score": hits[0].score if hits else 0.0,
             "decision": decision.kind, "decided": [h.faq_id for h in decision.hits],
+            "related": [h.faq_id for h in decision.related],
             "hits": [[h.faq_id, h.score] for h in hits[:3]],
         })
     answerable = [r for r in rows if r["relevant"]]
@@ -91,8 +93,11 @@ def evaluate(docs: Sequence[Document], queries: Sequence[Mapping], embedder: Emb
         "mrr@10": _ratio(sum(1 / r["rank"] for r in answerable if r["rank"]), len(answerable)) if answerable else None,
         "no_answer_precision": _ratio(sum(1 for r in declined if not r["relevant"]), len(declined)),
         "no_answer_recall": _ratio(sum(1 for r in unanswerable if r["decision"] == "none"), len(unanswerable)),
-        # the right entry given as the answer or among the candidates (what the resident sees)
-        "reached": _ratio(sum(1 for r in answerable if set(r["decided"]) & set(r["relevant"])), len(answerable)),
+        # the right entry given as the answer or offered as a button (what the resident sees)
+        "reached": _ratio(sum(1 for r in answerable if set(r["decided"] + r["related"]) & set(r["relevant"])),
+                          len(answerable)),
+        "answered_right": _ratio(sum(1 for r in answerable if r["decision"] == "answer"
+                                     and r["decided"][0] in r["relevant"]), len(answerable)),
         # answers given that were right, over all answers given
         "answer_precision": _ratio(
             sum(1 for r in rows if r["decision"] == "answer" and r["decided"][0] in r["relevant"]),

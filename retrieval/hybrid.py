@@ -1,27 +1,48 @@
-"""Combining the lexical and the dense score into one calibrated score in [0, 1].
+"""Combining the lexical and the dense evidence into one calibrated score in [0, 1].
 
-The score is a logistic regression over three features: the normalised BM25 score, the
-rescaled dense cosine, and the share of the message written in hiragana (Sudachi reads such
-messages poorly, so the same lexical score means more there). It was fitted with
+The score is a logistic regression over six features of a (message, entry) pair: how much of the
+message the entry's question words, their readings and its answer's words cover (BM25, each
+normalised by the message's self-score), the rescaled cosine of the entry's best phrasing and of
+its answer passage, and the share of the message written in hiragana (Sudachi and e5 read such
+messages poorly, so the same evidence means more there). It was fitted with
 `bench/retrieval_quality.py --fit` on the development questions (each query's top three hits
-labelled right or wrong); it reads as "how likely this entry is the right one", which is what
-the answer/candidate thresholds need. Its lexical:dense proportion (about 0.56:0.44) ranks as well
-as the earlier fixed blend and was kept over reciprocal rank fusion (RRF), whose 1/(60 + rank)
-says only the order, not how sure the match is.
+labelled right or wrong); it reads as "how likely this entry is the right one", which is what the
+answer/candidate thresholds need. Separate fields rank better than their sum (measured in the
+README), and a weighted combination was kept over reciprocal rank fusion (RRF), whose
+1/(60 + rank) says only the order, not how sure the match is.
 """
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 
 # multilingual-e5 cosines crowd into 0.7–0.95 whatever the pair; this stretches them to [0, 1].
 DENSE_FLOOR = 0.78
 DENSE_CEILING = 0.94
-# Fitted by `bench/retrieval_quality.py --fit` (tune half, old held-out half, kosodate development).
-LEXICAL_COEF = 2.075
-DENSE_COEF = 1.62
-HIRAGANA_COEF = 0.523
-BIAS = -2.994
+# Fitted by `bench/retrieval_quality.py --fit` on all development data: weights of
+# (question words, readings, answer words, phrasing cosine, answer cosine, hiragana share), bias.
+COEFFICIENTS = (1.408, 2.312, 0.338, 2.455, 2.652, 0.333, -4.979)
 RRF_K = 60
+
+
+@dataclass(frozen=True)
+class Signals:
+    """What the index found for one message, per candidate entry (entry positions in `ids`)."""
+
+    ids: np.ndarray
+    fields: np.ndarray  # (3, n): lexical coverage by question words, readings, answer words
+    phrasing: np.ndarray  # best cosine over the entry's question and alternate phrasings
+    answer: np.ndarray  # cosine of the entry's answer passage (-1: not embedded)
+    hiragana: float
+
+    @property
+    def lexical(self) -> np.ndarray:
+        return np.minimum(self.fields.sum(axis=0), 1.0)
+
+    @property
+    def cosine(self) -> np.ndarray:
+        return np.maximum(self.phrasing, self.answer)
 
 
 def dense_scale(cosine: np.ndarray | float) -> np.ndarray:
@@ -29,17 +50,17 @@ def dense_scale(cosine: np.ndarray | float) -> np.ndarray:
                    0.0, 1.0)
 
 
-def features(lexical: np.ndarray, cosine: np.ndarray, hiragana: float) -> np.ndarray:
-    """(n, 3) rows of what confidence() weighs, one per entry."""
-    lexical = np.asarray(lexical, dtype=np.float32)
-    return np.stack([lexical, dense_scale(cosine), np.full_like(lexical, hiragana)], axis=1)
+def features(signals: Signals) -> np.ndarray:
+    """(n, 6) rows of what confidence() weighs, one per candidate entry."""
+    n = len(signals.ids)
+    return np.column_stack([*signals.fields, dense_scale(signals.phrasing), dense_scale(signals.answer),
+                            np.full(n, signals.hiragana, dtype=np.float32)])
 
 
-def confidence(lexical: np.ndarray, cosine: np.ndarray, hiragana: float,
-               coefficients: tuple[float, ...] = (LEXICAL_COEF, DENSE_COEF, HIRAGANA_COEF, BIAS)) -> np.ndarray:
-    """Probability-like score in [0, 1] that each entry is the right one for the message."""
+def confidence(signals: Signals, coefficients: tuple[float, ...] = COEFFICIENTS) -> np.ndarray:
+    """Probability-like score in [0, 1] that each candidate entry is the right one."""
     *weights, bias = coefficients
-    return 1.0 / (1.0 + np.exp(-(features(lexical, cosine, hiragana) @ np.asarray(weights) + bias)))
+    return 1.0 / (1.0 + np.exp(-(features(signals) @ np.asarray(weights) + bias)))
 
 
 def rrf(*rankings: np.ndarray) -> np.ndarray:

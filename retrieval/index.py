@@ -11,6 +11,7 @@ from .bm25 import WeightedBm25
 from .dense import DenseIndex
 from .embedder import Embedder
 from .normalize import has_content, hiragana_share, normalize
+from .readings import ReadingTable
 from .tokenize import BUILTIN_SYNONYMS, DEFAULT, TokenSettings, apply_synonyms, kana_bigrams, tokens
 
 # A resident's message beyond this is cut: the topic is in the opening, and a 5,000-character
@@ -42,8 +43,10 @@ class IndexSettings:
     method: str = "hybrid"  # "bm25", "dense" or "hybrid"
     # "confidence" or "rrf": the hybrid's order (its score is always the confidence).
     fusion: str = "confidence"
-    coefficients: tuple[float, ...] = (hybrid.LEXICAL_COEF, hybrid.DENSE_COEF, hybrid.HIRAGANA_COEF, hybrid.BIAS)
+    coefficients: tuple[float, ...] = hybrid.COEFFICIENTS
     tokens: TokenSettings = DEFAULT
+    # Mostly-hiragana messages rewritten into the FAQ's words before searching (readings.py).
+    rewrite_readings: bool = True
     # Characters of the answer embedded after the question (-1: all of it, 0: none).
     answer_chars: int = 200
     # BM25 fields: question and alternates (weight 1), their reading bigrams, the answer's words.
@@ -60,11 +63,12 @@ def _question_text(doc: Document) -> str:
     return "\n".join([doc.question, *doc.alternates])
 
 
-def _passages(doc: Document, answer_chars: int) -> list[str]:
-    passages = [doc.question, *doc.alternates]
+def _passages(doc: Document, answer_chars: int) -> list[tuple[str, bool]]:
+    """(normalised text, whether it is the answer passage) for each passage embedded."""
+    passages = [(normalize(p), False) for p in (doc.question, *doc.alternates)]
     if answer_chars and doc.answer:
-        passages.append(f"{doc.question}\n{_head(doc.answer, answer_chars)}")
-    return [normalize(p) for p in passages if normalize(p)]
+        passages.append((normalize(f"{doc.question}\n{_head(doc.answer, answer_chars)}"), True))
+    return [(text, is_answer) for text, is_answer in passages if text]
 
 
 class Index:
@@ -82,14 +86,17 @@ class Index:
         self.bm25 = WeightedBm25([([w for w, _ in questions], 1.0),
                                   ([r for _, r in questions], settings.reading_weight),
                                   (answers, settings.answer_weight)])
+        self.readings = ReadingTable(normalize(f"{_question_text(d)}\n{d.answer}") for d in self.docs
+                                     if settings.rewrite_readings)
         passages, owners = [], []
-        for i, doc in enumerate(self.docs):
-            texts = _passages(doc, settings.answer_chars)
-            passages += texts
-            owners += [i] * len(texts)
-        vectors = (embedder.passages(passages, progress=progress) if settings.method != "bm25"
+        if settings.method != "bm25":
+            for i, doc in enumerate(self.docs):
+                texts = _passages(doc, settings.answer_chars)
+                passages += texts
+                owners += [i] * len(texts)
+        vectors = (embedder.passages([text for text, _ in passages], progress=progress) if passages
                    else np.zeros((0, embedder.dim), dtype=np.float32))
-        self.dense = DenseIndex(vectors, owners if settings.method != "bm25" else [], len(self.docs))
+        self.dense = DenseIndex(vectors, owners, len(self.docs), [is_answer for _, is_answer in passages])
 
     def _tokens(self, text: str) -> tuple[list[str], list[str]]:
         return tokens(apply_synonyms(normalize(text), self.synonyms), self.settings.tokens)
@@ -102,22 +109,24 @@ class Index:
         found = self.candidates(query)
         if found is None or k <= 0:
             return []
-        ids, lexical, cosine, hiragana = found
         method = self.settings.method
         if method == "bm25":
-            return self._hits(ids, lexical, k)
+            return self._hits(found.ids, found.lexical, k)
         if method == "dense":
-            return self._hits(ids, hybrid.dense_scale(cosine), k)
-        scores = hybrid.confidence(lexical, cosine, hiragana, self.settings.coefficients)
+            return self._hits(found.ids, hybrid.dense_scale(found.cosine), k)
+        scores = hybrid.confidence(found, self.settings.coefficients)
         if self.settings.fusion == "rrf":
-            order = np.argsort(-hybrid.rrf(lexical, cosine), kind="stable")[:k]
-            return [Hit(self.docs[ids[i]].faq_id, round(float(scores[i]), 4)) for i in order]
-        return self._hits(ids, scores, k)
+            order = np.argsort(-hybrid.rrf(found.lexical, found.cosine), kind="stable")[:k]
+            return [Hit(self.docs[found.ids[i]].faq_id, round(float(scores[i]), 4)) for i in order]
+        return self._hits(found.ids, scores, k)
 
-    def candidates(self, query: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, float] | None:
-        """(entry ids, their lexical scores, their cosines, the message's hiragana share): what the
-        ranking and the confidence are made of; None for a message with no words at all."""
-        text = apply_synonyms(normalize(query)[:MAX_QUERY_CHARS], self.synonyms)
+    def candidates(self, query: str) -> hybrid.Signals | None:
+        """The entries worth scoring and the evidence for each (what the ranking and the
+        confidence are made of); None for a message with no words at all."""
+        text = normalize(query)[:MAX_QUERY_CHARS]
+        if self.settings.rewrite_readings:
+            text = self.readings.rewrite(text)
+        text = apply_synonyms(text, self.synonyms)
         if not self.docs or not has_content(text):
             return None
         words, readings = tokens(text, self.settings.tokens)
@@ -125,18 +134,21 @@ class Index:
             # Hiragana as typed, where an entry has that reading (Sudachi misreads such messages).
             known = self.bm25.fields[1][0].idf if self.bm25.fields[1][0] else {}
             readings += [b for b in dict.fromkeys(kana_bigrams(text)) if b in known and b not in readings]
-        lexical = self.bm25.normalized_scores([words, readings, words])
+        fields = self.bm25.field_scores([words, readings, words])
         hiragana = hiragana_share(text)
         if self.settings.method == "bm25":
-            return np.arange(len(self.docs)), lexical, np.zeros(len(self.docs), np.float32), hiragana
+            none = np.full(len(self.docs), -1.0, dtype=np.float32)
+            return hybrid.Signals(np.arange(len(self.docs)), fields, none, none, hiragana)
         vector = self.embedder.queries([text])[0]
-        nearest = self.dense.top(vector)
+        entries = list(self.dense.top(vector))
         if self.settings.method == "hybrid":
+            lexical = fields.sum(axis=0)
             lexical_top = np.argpartition(-lexical, min(_LEXICAL_DEPTH, len(lexical) - 1))[:_LEXICAL_DEPTH]
-            extra = [int(e) for e in lexical_top if lexical[e] > 0 and int(e) not in nearest]
-            nearest = {**nearest, **self.dense.exact(vector, extra)}
-        ids = np.fromiter(nearest, dtype=np.int64)
-        return ids, lexical[ids], np.fromiter(nearest.values(), dtype=np.float32), hiragana
+            seen = set(entries)
+            entries += [int(e) for e in lexical_top if lexical[e] > 0 and int(e) not in seen]
+        ids = np.array(entries, dtype=np.int64)
+        phrasing, answer = self.dense.exact(vector, entries)
+        return hybrid.Signals(ids, fields[:, ids], phrasing, answer, hiragana)
 
     def _hits(self, ids: np.ndarray, scores: np.ndarray, k: int) -> list[Hit]:
         order = np.argsort(-scores, kind="stable")[:k]

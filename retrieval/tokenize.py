@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -82,8 +82,15 @@ def _is_content(pos: tuple[str, ...], form: str) -> bool:
     return form not in _STOP_WORDS
 
 
-def _hiragana(katakana: str) -> str:
+def hiragana(katakana: str) -> str:
     return "".join(chr(ord(c) - 0x60) if "ァ" <= c <= "ヶ" else c for c in katakana)
+
+
+def morphemes(text: str, mode) -> Iterator:
+    """Sudachi's morphemes of a text of any length (tokenised in chunks Sudachi accepts)."""
+    tok = _tokenizer()
+    for chunk in _chunks(text):
+        yield from tok.tokenize(chunk, mode)
 
 
 def _bigrams(reading: str) -> list[str]:
@@ -95,23 +102,21 @@ def _bigrams(reading: str) -> list[str]:
 def _words_and_readings(text: str, mode, readings: bool) -> tuple[list[str], list[str]]:
     words: list[str] = []
     bigrams: list[str] = []
-    tok = _tokenizer()
-    for chunk in _chunks(text):
-        run = ""  # the reading of consecutive content words, joined across word borders
-        for m in tok.tokenize(chunk, mode):
-            pos, form = m.part_of_speech(), m.normalized_form()
-            if _is_content(pos, form):
-                words.append(form)
-                reading = m.reading_form()
-                # Numbers, Latin letters and symbols have no kana reading worth matching.
-                if readings and pos[1] != "数詞" and _KANA_ONLY.fullmatch(reading):
-                    run += _hiragana(reading)
-                    continue
-            if run:
-                bigrams += _bigrams(run)
-                run = ""
+    run = ""  # the reading of consecutive content words, joined across word borders
+    for m in morphemes(text, mode):
+        pos, form = m.part_of_speech(), m.normalized_form()
+        if _is_content(pos, form):
+            words.append(form)
+            reading = m.reading_form()
+            # Numbers, Latin letters and symbols have no kana reading worth matching.
+            if readings and pos[1] != "数詞" and _KANA_ONLY.fullmatch(reading):
+                run += hiragana(reading)
+                continue
         if run:
             bigrams += _bigrams(run)
+            run = ""
+    if run:
+        bigrams += _bigrams(run)
     return words, bigrams
 
 

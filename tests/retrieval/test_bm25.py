@@ -26,3 +26,11 @@ def test_normalised_score_is_one_for_the_query_itself_and_within_bounds():
 
 def test_unknown_terms_score_zero():
     assert WeightedBm25([(DOCS, 1.0)]).normalized_scores([["宇宙"]]).tolist() == [0, 0, 0, 0]
+
+
+def test_field_scores_split_the_normalised_score_by_field():
+    lexical = WeightedBm25([(DOCS, 1.0), ([[], ["粗大ごみ"], [], []], 0.5)])
+    fields = lexical.field_scores([["粗大ごみ", "出す"], ["粗大ごみ"]])
+    assert fields.shape == (2, 4)
+    assert fields[1, 1] > 0 and fields[1, 0] == 0  # only document 1 has the word in field 2
+    assert fields.sum(axis=0) == pytest.approx(lexical.normalized_scores([["粗大ごみ", "出す"], ["粗大ごみ"]]))

@@ -37,6 +37,14 @@ def test_no_answer_metrics(result):
     assert result["latency_ms_p50"] >= 0 and result["latency_ms_p95"] >= result["latency_ms_p50"]
 
 
+def test_a_right_entry_offered_under_a_wrong_answer_counts_as_reached(embedder):
+    query = {"query": "住民票の写しを取りたい 住民税", "relevant": ["T01"]}  # T01 ranks second
+    r = evaluate(DOCS, [query], embedder, 0.0, 0.0, method="bm25")
+    assert r["queries"][0]["decided"] != ["T01"] and "T01" in r["queries"][0]["related"]
+    assert (r["reached"], r["answered_right"]) == (1.0, 0.0)
+    assert evaluate(DOCS, [query], embedder, 0.0, 1.01, method="bm25")["reached"] == 0.0
+
+
 def test_second_rank_counts_half_in_mrr(embedder):
     r = evaluate(DOCS, [{"query": "住民票の写しを取りたい 住民税", "relevant": ["T01"]}], embedder,
                  0.6, 0.3, method="bm25")

@@ -4,7 +4,7 @@ import threading
 import pytest
 
 from config import Settings
-from retrieval import Document, build_index
+from retrieval import Document, IndexSettings, build_index
 
 from .conftest import DOCS
 
@@ -92,3 +92,18 @@ def test_spaced_hiragana_finds_its_entry(embedder, query, expected):
     docs = [*DOCS, Document("N01", "国民健康保険に加入したい", (), "市民課で手続きしてください。"),
             Document("F01", "戸籍謄本を取りたい", (), "本籍地の市区町村で請求できます。")]
     assert build_index(docs, embedder).search(query)[0].faq_id == expected
+
+
+def test_an_entry_without_an_answer_has_no_answer_passage(index):
+    signals = index.candidates("児童手当の申請")
+    positions = {index.docs[i].faq_id: n for n, i in enumerate(signals.ids)}
+    assert signals.answer[positions["K01"]] == -1 and signals.phrasing[positions["K01"]] > 0.9
+    assert signals.answer[positions["R01"]] > 0
+
+
+def test_a_hiragana_message_is_read_in_the_faqs_words(embedder):
+    plain = build_index(DOCS, embedder, settings=IndexSettings(rewrite_readings=False))
+    rewritten = build_index(DOCS, embedder)
+    assert rewritten.readings.rewrite("そだいごみの だしかた") == "粗大ごみの 出し方"
+    before, after = plain.search("そだいごみの だしかた")[0], rewritten.search("そだいごみの だしかた")[0]
+    assert after.faq_id == "G01" and after.score > before.score
