@@ -30,7 +30,7 @@ class Settings:
     port: int = 5000
     instance_path: Path = INSTANCE
     # Decision thresholds on the hybrid confidence, chosen by bench/retrieval_quality.py --thresholds.
-    answer_threshold: float = 0.25
+    answer_threshold: float = 0.26
     candidate_threshold: float = 0.15
     # How often a worker checks whether the FAQ changed (seconds).
     index_poll_seconds: float = 2.0
@@ -70,7 +70,7 @@ def from_env() -> Settings:
         host=os.environ.get("HOST", "127.0.0.1"),
         port=port,
         instance_path=instance,
-        answer_threshold=_float("ANSWER_THRESHOLD", 0.25),
+        answer_threshold=_float("ANSWER_THRESHOLD", 0.26),
         candidate_threshold=_float("CANDIDATE_THRESHOLD", 0.15),
         index_poll_seconds=_float("INDEX_POLL_SECONDS", 2.0),
         embedding_cache_dir=Path(os.environ.get("EMBEDDING_CACHE_DIR") or instance / "embeddings"),

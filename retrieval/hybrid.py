@@ -7,9 +7,9 @@ its answer passage, and the share of the message written in hiragana (Sudachi an
 messages poorly, so the same evidence means more there). It was fitted with
 `bench/retrieval_quality.py --fit` on the development questions (each query's top three hits
 labelled right or wrong); it reads as "how likely this entry is the right one", which is what the
-answer/candidate thresholds need. Separate fields rank better than their sum (measured in the
-README), and a weighted combination was kept over reciprocal rank fusion (RRF), whose
-1/(60 + rank) says only the order, not how sure the match is.
+answer/candidate thresholds need. A weighted combination was kept over reciprocal rank fusion
+(RRF), whose 1/(60 + rank) says only the order, not how sure the match is (both measured in the
+README).
 """
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ DENSE_FLOOR = 0.78
 DENSE_CEILING = 0.94
 # Fitted by `bench/retrieval_quality.py --fit` on all development data: weights of
 # (question words, readings, answer words, phrasing cosine, answer cosine, hiragana share), bias.
-COEFFICIENTS = (1.408, 2.312, 0.338, 2.455, 2.652, 0.333, -4.979)
+COEFFICIENTS = (1.588, 2.492, 0.343, 2.542, 2.389, 0.401, -4.987)
 RRF_K = 60
 
 

@@ -11,8 +11,9 @@ import unicodedata
 
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
 _KANA = "\u3041-\u309f\u30a0-\u30ff"
-# A wave dash or a dash right after kana stretches the vowel (すご〜い, ケーキ―): write it ー.
-_STRETCH = re.compile(f"(?<=[{_KANA}])[~〜〰∼\u2010-\u2015\u2212]+")
+# A wave dash or a dash right after kana stretches the vowel (すご〜い, ケーキ―, ライタ- typed
+# with the hyphen key): write it ー.
+_STRETCH = re.compile(f"(?<=[{_KANA}])[-~〜〰∼\u2010-\u2015\u2212]+")
 # Between digits or words, 〜 and ～ (NFKC makes ～ a ~) mean "to": one form is enough.
 _WAVE = re.compile("[〜〰∼]")
 _LONG_VOWELS = re.compile("ー{2,}")

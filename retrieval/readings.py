@@ -25,7 +25,7 @@ _READING = re.compile("[ぁ-ゖー]+")
 
 class ReadingTable:
     def __init__(self, texts: Iterable[str]):
-        """texts: the FAQ's normalised texts (questions, alternates, answers)."""
+        """texts: the FAQ's normalised texts (its questions and alternate phrasings)."""
         counts: dict[str, Counter] = defaultdict(Counter)
         for text in texts:
             for mode in (SplitMode.A, SplitMode.C):

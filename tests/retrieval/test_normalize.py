@@ -9,6 +9,8 @@ from retrieval.normalize import has_content, hiragana_share
     ("ｼﾞｭｳﾐﾝﾋｮｳ", "ジュウミンヒョウ"),  # half-width katakana
     ("すご〜〜い", "すごーい"),  # wave dash stretching a vowel
     ("ケーキ―", "ケーキー"),
+    ("ライタ- すてかた", "ライター すてかた"),
+    ("A-1 ｺﾋﾟ-", "a-1 コピー"),
     ("ゴーーーミ", "ゴーミ"),  # repeated long vowel
     ("9時〜17時", "9時~17時"),
     ("９時～１７時", "9時~17時"),
