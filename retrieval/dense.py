@@ -31,17 +31,12 @@ class DenseIndex:
         self._rows = np.argsort(self.owners, kind="stable")
         self._starts = np.searchsorted(self.owners[self._rows], np.arange(n_entries + 1))
 
-    def top(self, query: np.ndarray, depth: int = _FAISS_DEPTH) -> dict[int, float]:
-        """Best cosine per entry among the `depth` nearest passages."""
+    def top(self, query: np.ndarray, depth: int = _FAISS_DEPTH) -> list[int]:
+        """The entries owning the `depth` passages nearest the query, nearest first."""
         if self.faiss.ntotal == 0:
-            return {}
-        sims, ids = self.faiss.search(query.reshape(1, -1), min(depth, self.faiss.ntotal))
-        best: dict[int, float] = {}
-        for sim, row in zip(sims[0], ids[0]):
-            entry = int(self.owners[row])
-            if entry not in best:  # FAISS returns rows best first
-                best[entry] = float(sim)
-        return best
+            return []
+        _, rows = self.faiss.search(query.reshape(1, -1), min(depth, self.faiss.ntotal))
+        return list(dict.fromkeys(int(self.owners[row]) for row in rows[0]))
 
     def exact(self, query: np.ndarray, entries: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
         """(best cosine over each entry's phrasings, cosine of its answer passage); -1 where an

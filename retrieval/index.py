@@ -141,7 +141,7 @@ class Index:
             none = np.full(len(self.docs), -1.0, dtype=np.float32)
             return hybrid.Signals(np.arange(len(self.docs)), fields, none, none, hiragana)
         vector = self.embedder.queries([text])[0]
-        entries = list(self.dense.top(vector))
+        entries = self.dense.top(vector)
         if self.settings.method == "hybrid":
             lexical = fields.sum(axis=0)
             lexical_top = np.argpartition(-lexical, min(_LEXICAL_DEPTH, len(lexical) - 1))[:_LEXICAL_DEPTH]
