@@ -12,16 +12,20 @@ MAX_CANDIDATES = 3
 class Decision:
     kind: str  # "answer" | "candidates" | "none"
     hits: list[Hit] = field(default_factory=list)  # answer: 1 hit; candidates: 1 to 3; none: []
-    # With an answer: the next hits that would have been candidates, offered under the answer so
-    # that a resident whose question the top entry misses is one tap from the right one.
+    # With an answer: the next hits, offered under the answer so that a resident whose question
+    # the top entry misses is one tap from the right one.
     related: list[Hit] = field(default_factory=list)
 
 
 def decide(hits: list[Hit], answer_threshold: float, candidate_threshold: float) -> Decision:
-    """score ≥ answer threshold → answer with the top hit (and the next ones at or above the
-    candidate threshold as related); ≥ candidate threshold → up to three candidates at or above
-    it; below → none."""
-    likely = [h for h in hits[:MAX_CANDIDATES] if h.score >= candidate_threshold]
-    if hits and hits[0].score >= answer_threshold:
-        return Decision("answer", [hits[0]], likely[1:])
-    return Decision("candidates", likely) if likely else Decision("none", [])
+    """Top score ≥ answer threshold → answer with the top hit, the next two as related;
+    ≥ candidate threshold → the top three as candidates; below → none.
+
+    Once the top hit is worth offering, the next two are offered whatever their score: a button
+    costs the resident nothing, and on the development data the right entry was often a
+    low-scored second or third (reached 90.1% vs 89.2% with a per-hit bar, declines unchanged)."""
+    if not hits or hits[0].score < candidate_threshold:
+        return Decision("none", [])
+    if hits[0].score >= answer_threshold:
+        return Decision("answer", [hits[0]], hits[1:MAX_CANDIDATES])
+    return Decision("candidates", hits[:MAX_CANDIDATES])

@@ -4,7 +4,9 @@ Sudachi cuts a message typed in hiragana into particles and unrelated words, and
 reads it poorly, so such messages scored low even when the right entry was on top. The FAQ's
 words come with their readings, so the FAQ itself is the dictionary: each reading of three kana or
 more maps back to the word. Only messages that are mostly hiragana are rewritten — in ordinary
-mixed text, kana runs are inflections (「している」 would become 「指定る」).
+mixed text, kana runs are inflections (「している」 would become 「指定る」). A message typed in
+half-width katakana (「ｴｱｺﾝ 捨ﾃﾀｲ」) is kana as typed too, okurigana included: it is read as hiragana
+first (「えあこん 捨てたい」), then rewritten (「エアコン 捨てたい」).
 """
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ MIN_READING = 3  # two-kana readings (かい, しょ) match too much by chance
 MIN_HIRAGANA_SHARE = 0.85
 _HAS_WORD_CHARS = re.compile("[一-龥々ァ-ヶ]")
 _READING = re.compile("[ぁ-ゖー]+")
+_HALFWIDTH_KANA = re.compile("[ｦ-ﾟ]")
 
 
 class ReadingTable:
@@ -37,10 +40,13 @@ class ReadingTable:
         self.words = {reading: c.most_common(1)[0][0] for reading, c in counts.items()}
         self.longest = max(map(len, self.words), default=0)
 
-    def rewrite(self, text: str) -> str:
+    def rewrite(self, text: str, typed: str = "") -> str:
         """The normalised message with the FAQ's words for their readings, if it is mostly
-        hiragana; otherwise unchanged. Longest reading first, left to right."""
-        if not self.words or hiragana_share(text) < MIN_HIRAGANA_SHARE:
+        hiragana; otherwise unchanged. Longest reading first, left to right. `typed`: the message
+        as the resident typed it (before normalisation), to tell half-width katakana."""
+        if _HALFWIDTH_KANA.search(typed):
+            text = hiragana(text)  # kana as typed, okurigana included: whatever its hiragana share
+        elif hiragana_share(text) < MIN_HIRAGANA_SHARE:
             return text
         return _READING.sub(lambda m: self._rewrite_run(m.group(0)), text)
 

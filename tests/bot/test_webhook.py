@@ -143,15 +143,6 @@ def test_an_answer_offers_the_next_likely_entries_and_a_tap_answers_with_one(
     assert texts[1] == "この回答は役に立ちましたか？"  # no related entries the second time
 
 
-def test_related_entries_need_the_candidate_score(faq, settings, deliver, line_stub, session):
-    settings.answer_threshold, settings.candidate_threshold = 0.0, 1.01
-    event = wh.text("住民票と住民税のこと")
-    deliver(event)
-    [reply] = line_stub.replies_to(event["replyToken"])
-    assert [d.get("fb") for d in quick_reply_data(reply)] == ["up", "down"]
-    assert messages(session)[0].candidates is None
-
-
 def test_none_of_these_keeps_the_question_unanswered(faq, settings, deliver, line_stub, session):
     settings.answer_threshold, settings.candidate_threshold = 1.01, 0.0
     event = wh.text("住民票と住民税のこと")

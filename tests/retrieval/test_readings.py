@@ -29,3 +29,9 @@ def test_short_readings_are_not_used(table):
 
 def test_an_empty_faq_rewrites_nothing():
     assert ReadingTable([]).rewrite("だんぼーる") == "だんぼーる"
+
+
+def test_half_width_katakana_is_read_as_kana_typed(table):
+    typed = "ｼｮｳｶｷ 捨ﾃﾀｲ"
+    assert table.rewrite(normalize(typed), typed=typed) == "消火器 捨てたい"
+    assert table.rewrite(normalize("ショウカキ"), typed="ショウカキ") == "ショウカキ"  # full width: a word
