@@ -4,15 +4,15 @@
     .venv/bin/python bench/retrieval_quality.py --fit           # refit the confidence (hybrid.py constants)
     .venv/bin/python bench/retrieval_quality.py --thresholds    # choose thresholds on development data
     .venv/bin/python bench/retrieval_quality.py --grid          # compare index settings
-    .venv/bin/python bench/retrieval_quality.py --final         # the report, held-out final set included
+    .venv/bin/python bench/retrieval_quality.py --final         # the report, the held-out set included
 
-Data: the sample FAQ (faq/sample/city_faq.csv) with four development query sets — the tuning half,
+Data: the sample FAQ (faq/sample/city_faq.csv) with five development query sets — the tuning half,
 the old held-out half, the "fresh" and "final" sets (each scored once as the held-out set of a
 version, then used for development) and dev2 (written to stress declining: many near misses) —
 and the external kosodate FAQ (../shared/bench/kosodate-faq, converted here in memory, never saved).
 The held-out set is faq/sample/queries_final2.jsonl: nothing is fitted or tuned on it; it is read
-only with --final, and reported only as totals. Writes bench/results/retrieval_quality.md, keeping the explanation
-above its first heading.
+only with --final, and reported only as totals. Writes bench/results/retrieval_quality.md, keeping
+the explanation above its first heading.
 """
 from __future__ import annotations
 
