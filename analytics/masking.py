@@ -23,6 +23,10 @@ _MY_NUMBER = re.compile(f"(?<!{_D}){_D}{{4}}{_SEP}?{_D}{{4}}{_SEP}?{_D}{{4}}(?!{
 _PHONE = re.compile(
     f"(?<!{_D})[(（]?[0０]{_D}{{0,4}}[)）]?{_SEP}?{_D}{{1,4}}[)）]?{_SEP}?{_D}{{3,4}}(?!{_D})"
 )
+# The same numbers written for abroad: +81 90-1234-5678, +81 (0)3 1234 5678, +819012345678.
+_INTL_PHONE = re.compile(
+    f"[+＋] ?[8８][1１]{_SEP}?(?:[(（][0０][)）])?{_SEP}?{_D}{{1,4}}(?:{_SEP}?{_D}{{1,4}}){{1,3}}(?!{_D})"
+)
 _POSTAL = re.compile(f"〒 ?{_D}{{3}}{_DASH}?{_D}{{4}}(?!{_D})|(?<!{_D}){_D}{{3}}{_DASH}{_D}{{4}}(?!{_D})")
 # Street part of an address after the town name: 1丁目2番3号, 2番地の5, 三丁目4-5, 青葉町1-2-3.
 _BLOCK = (
@@ -39,6 +43,7 @@ def mask_personal_data(text: str) -> str:
     """The text with e-mail addresses, My Numbers, phone numbers, postal codes and street
     addresses replaced by 〔メール〕〔マイナンバー〕〔電話番号〕〔郵便番号〕〔住所〕."""
     text = _EMAIL.sub("〔メール〕", text)
+    text = _INTL_PHONE.sub(_mask_intl_phone, text)  # before My Number: +81 and 10 digits make 12
     text = _MY_NUMBER.sub("〔マイナンバー〕", text)
     text = _PHONE.sub(_mask_phone, text)
     text = _POSTAL.sub("〔郵便番号〕", text)
@@ -48,3 +53,10 @@ def mask_personal_data(text: str) -> str:
 def _mask_phone(match: re.Match) -> str:
     found = match.group()
     return "〔電話番号〕" if len(_DIGITS.findall(found)) in (10, 11) else found
+
+
+def _mask_intl_phone(match: re.Match) -> str:
+    """+81 and the national number without its leading 0: 9 or 10 digits after the 81."""
+    found = match.group()
+    national = _DIGITS.findall(re.sub("[(（][0０][)）]", "", found))[2:]
+    return "〔電話番号〕" if len(national) in (9, 10) else found
