@@ -31,7 +31,7 @@ class Settings:
     instance_path: Path = INSTANCE
     # Decision thresholds on the hybrid confidence, chosen by bench/retrieval_quality.py --thresholds.
     answer_threshold: float = 0.27
-    candidate_threshold: float = 0.18
+    candidate_threshold: float = 0.19
     # How often a worker checks whether the FAQ changed (seconds).
     index_poll_seconds: float = 2.0
     # Embeddings cached on disk by model and text hash; shared by every worker.
@@ -71,7 +71,7 @@ def from_env() -> Settings:
         port=port,
         instance_path=instance,
         answer_threshold=_float("ANSWER_THRESHOLD", 0.27),
-        candidate_threshold=_float("CANDIDATE_THRESHOLD", 0.18),
+        candidate_threshold=_float("CANDIDATE_THRESHOLD", 0.19),
         index_poll_seconds=_float("INDEX_POLL_SECONDS", 2.0),
         embedding_cache_dir=Path(os.environ.get("EMBEDDING_CACHE_DIR") or instance / "embeddings"),
         contact_text=os.environ.get("CITY_CONTACT") or DEFAULT_CONTACT,

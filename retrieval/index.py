@@ -126,7 +126,7 @@ class Index:
         confidence are made of); None for a message with no words at all."""
         text = normalize(query)[:MAX_QUERY_CHARS]
         if self.settings.rewrite_readings:
-            text = self.readings.rewrite(text)
+            text = self.readings.rewrite(text, typed=query[:MAX_QUERY_CHARS])
         text = apply_synonyms(text, self.synonyms)
         if not self.docs or not has_content(text):
             return None

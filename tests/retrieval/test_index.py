@@ -107,3 +107,5 @@ def test_a_hiragana_message_is_read_in_the_faqs_words(embedder):
     assert rewritten.readings.rewrite("そだいごみの だしかた") == "粗大ごみの 出し方"
     before, after = plain.search("そだいごみの だしかた")[0], rewritten.search("そだいごみの だしかた")[0]
     assert after.faq_id == "G01" and after.score > before.score
+    typed = "ｿﾀﾞｲｺﾞﾐﾉ ﾀﾞｼｶﾀ"  # half-width katakana, read as kana as typed
+    assert rewritten.search(typed)[0] == rewritten.search("そだいごみの だしかた")[0]
