@@ -17,14 +17,13 @@ _FAISS_DEPTH = 200
 
 
 class DenseIndex:
-    def __init__(self, vectors: np.ndarray, owners: Sequence[int], n_entries: int,
-                 is_answer: Sequence[bool] = ()):
+    def __init__(self, vectors: np.ndarray, owners: Sequence[int], is_answer: Sequence[bool], n_entries: int):
         """vectors: (n_passages, dim) L2-normalised; owners[i]: the entry passage i belongs to;
-        is_answer[i]: whether passage i is the answer passage (default: none is)."""
+        is_answer[i]: whether passage i is the entry's answer passage."""
         self.n_entries = n_entries
         self.vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         self.owners = np.asarray(owners, dtype=np.int64)
-        self.is_answer = np.asarray(is_answer, dtype=bool) if len(is_answer) else np.zeros(len(self.owners), bool)
+        self.is_answer = np.asarray(is_answer, dtype=bool)
         self.faiss = faiss.IndexFlatIP(self.vectors.shape[1])
         self.faiss.add(self.vectors)
         # passages of entry e are rows[starts[e]:starts[e + 1]] (for exact per-entry scores)

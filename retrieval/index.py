@@ -97,7 +97,7 @@ class Index:
                 owners += [i] * len(texts)
         vectors = (embedder.passages([text for text, _ in passages], progress=progress) if passages
                    else np.zeros((0, embedder.dim), dtype=np.float32))
-        self.dense = DenseIndex(vectors, owners, len(self.docs), [is_answer for _, is_answer in passages])
+        self.dense = DenseIndex(vectors, owners, [is_answer for _, is_answer in passages], len(self.docs))
 
     def _tokens(self, text: str) -> tuple[list[str], list[str]]:
         return tokens(apply_synonyms(normalize(text), self.synonyms), self.settings.tokens)
