@@ -1,15 +1,14 @@
-"""Combining the lexical and the dense evidence into one calibrated score in [0, 1].
+"""The evidence a (message, entry) pair carries, as the features the confidence model weighs.
 
-The score is a logistic regression over six features of a (message, entry) pair: how much of the
-message the entry's question words, their readings and its answer's words cover (BM25, each
-normalised by the message's self-score), the rescaled cosine of the entry's best phrasing and of
-its answer passage, and the share of the message written in hiragana (Sudachi and e5 read such
-messages poorly, so the same evidence means more there). It was fitted with
-`bench/retrieval_quality.py --fit` on the development questions (each query's top three hits
-labelled right or wrong); it reads as "how likely this entry is the right one", which is what the
-answer/candidate thresholds need. A weighted combination was kept over reciprocal rank fusion
-(RRF), whose 1/(60 + rank) says only the order, not how sure the match is (both measured in the
-README).
+Eight features: how much of the message the entry's question words, their readings and its answer's
+words cover (BM25, each normalised by the message's self-score), the rescaled cosine of the entry's
+best phrasing and of its answer passage, the share of the message written in hiragana (Sudachi
+and e5 read such messages poorly, so the same evidence means more there), and whether the entry
+speaks of the message's nouns (nouns.py: a question the FAQ cannot answer often differs from an
+entry in one noun). confidence.py turns them
+into "how likely this entry is the right one", which is what the answer/candidate thresholds need.
+That learned score was kept over reciprocal rank fusion (RRF), whose 1/(60 + rank) says only the
+order, not how sure the match is (both measured in the README).
 """
 from __future__ import annotations
 
@@ -20,11 +19,6 @@ import numpy as np
 # multilingual-e5 cosines crowd into 0.7–0.95 whatever the pair; this stretches them to [0, 1].
 DENSE_FLOOR = 0.78
 DENSE_CEILING = 0.94
-# Fitted by `bench/retrieval_quality.py --fit` on the development data of the time (tuning, old
-# held-out, fresh, dev2 and final sets, kosodate; final2 became development data afterwards):
-# weights of (question words, readings, answer words, phrasing cosine, answer cosine, hiragana
-# share), bias.
-COEFFICIENTS = (1.564, 2.502, 0.385, 2.394, 2.558, 0.199, -4.813)
 RRF_K = 60
 
 
@@ -37,6 +31,8 @@ class Signals:
     phrasing: np.ndarray  # best cosine over the entry's question and alternate phrasings
     answer: np.ndarray  # cosine of the entry's answer passage (-1: not embedded)
     hiragana: float
+    noun_cover: np.ndarray  # idf-weighted share of the message's nouns the entry uses
+    noun_gap: np.ndarray  # how rare the rarest noun the entry lacks is (0: it lacks none)
 
     @property
     def lexical(self) -> np.ndarray:
@@ -53,16 +49,11 @@ def dense_scale(cosine: np.ndarray | float) -> np.ndarray:
 
 
 def features(signals: Signals) -> np.ndarray:
-    """(n, 6) rows of what confidence() weighs, one per candidate entry."""
+    """(n, 8) rows of what the confidence model weighs, one per candidate entry."""
     n = len(signals.ids)
     return np.column_stack([*signals.fields, dense_scale(signals.phrasing), dense_scale(signals.answer),
-                            np.full(n, signals.hiragana, dtype=np.float32)])
-
-
-def confidence(signals: Signals, coefficients: tuple[float, ...] = COEFFICIENTS) -> np.ndarray:
-    """Probability-like score in [0, 1] that each candidate entry is the right one."""
-    *weights, bias = coefficients
-    return 1.0 / (1.0 + np.exp(-(features(signals) @ np.asarray(weights) + bias)))
+                            np.full(n, signals.hiragana, dtype=np.float32), signals.noun_cover,
+                            signals.noun_gap])
 
 
 def rrf(*rankings: np.ndarray) -> np.ndarray:

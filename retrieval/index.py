@@ -6,13 +6,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import hybrid
+from . import confidence, hybrid
 from .bm25 import WeightedBm25
 from .dense import DenseIndex
 from .embedder import Embedder
 from .normalize import has_content, hiragana_share, normalize
+from .nouns import NounCoverage
 from .readings import ReadingTable
-from .tokenize import BUILTIN_SYNONYMS, DEFAULT, TokenSettings, apply_synonyms, kana_bigrams, tokens
+from .tokenize import BUILTIN_SYNONYMS, DEFAULT, TokenSettings, apply_synonyms, kana_bigrams, nouns, tokens
 
 # A resident's message beyond this is cut: the topic is in the opening, and a 5,000-character
 # paste must not cost seconds of encoding.
@@ -43,7 +44,8 @@ class IndexSettings:
     method: str = "hybrid"  # "bm25", "dense" or "hybrid"
     # "confidence" or "rrf": the hybrid's order (its score is always the confidence).
     fusion: str = "confidence"
-    coefficients: tuple[float, ...] = hybrid.COEFFICIENTS
+    # A fitted confidence model (confidence.fit); None: the one shipped with the code.
+    confidence_model: object | None = None
     tokens: TokenSettings = DEFAULT
     # Mostly-hiragana messages rewritten into the FAQ's words before searching (readings.py).
     rewrite_readings: bool = True
@@ -63,6 +65,11 @@ def _question_text(doc: Document) -> str:
     return "\n".join([doc.question, *doc.alternates])
 
 
+def _exact_key(text: str) -> str:
+    """A phrasing as typed, without its spacing, punctuation, marks or emoji."""
+    return "".join(ch for ch in normalize(text) if ch.isalnum())
+
+
 def _passages(doc: Document, answer_chars: int) -> list[tuple[str, bool]]:
     """(normalised text, whether it is the answer passage) for each passage embedded."""
     passages = [(normalize(p), False) for p in (doc.question, *doc.alternates)]
@@ -80,12 +87,22 @@ class Index:
         self.embedder = embedder
         self.synonyms = {**BUILTIN_SYNONYMS, **{normalize(k): normalize(v) for k, v in synonyms.items()}}
         self.settings = settings
+        # Every search weighs its candidates with this (the hybrid's score, whatever its order).
+        self.confidence_model = settings.confidence_model or (confidence.load() if settings.method == "hybrid" else None)
         questions = [self._tokens(_question_text(d)) for d in self.docs]
         answers = [self._tokens(_head(d.answer, settings.lexical_answer_chars))[0]
                    if settings.answer_weight > 0 else [] for d in self.docs]
         self.bm25 = WeightedBm25([([w for w, _ in questions], 1.0),
                                   ([r for _, r in questions], settings.reading_weight),
                                   (answers, settings.answer_weight)])
+        self.nouns = NounCoverage([*q, *a] for (q, _), a in zip(questions, answers))
+        # A message that is exactly one entry's question or alternate (a phrasing staff added from
+        # the log, say) is answered with that entry, whatever the other evidence says.
+        owners: dict[str, set[int]] = {}
+        for i, doc in enumerate(self.docs):
+            for phrasing in (doc.question, *doc.alternates):
+                owners.setdefault(_exact_key(phrasing), set()).add(i)
+        self.exact = {key: next(iter(entries)) for key, entries in owners.items() if key and len(entries) == 1}
         # The phrasings' words, not the answers': as good on development data, a fifth of the time.
         self.readings = ReadingTable(normalize(_question_text(d)) for d in self.docs
                                      if settings.rewrite_readings)
@@ -115,7 +132,8 @@ class Index:
             return self._hits(found.ids, found.lexical, k)
         if method == "dense":
             return self._hits(found.ids, hybrid.dense_scale(found.cosine), k)
-        scores = hybrid.confidence(found, self.settings.coefficients)
+        scores = confidence.score(self.confidence_model, hybrid.features(found))
+        scores[found.ids == self.exact.get(_exact_key(query[:MAX_QUERY_CHARS]), -1)] = 1.0
         if self.settings.fusion == "rrf":
             order = np.argsort(-hybrid.rrf(found.lexical, found.cosine), kind="stable")[:k]
             return [Hit(self.docs[found.ids[i]].faq_id, round(float(scores[i]), 4)) for i in order]
@@ -139,7 +157,7 @@ class Index:
         hiragana = hiragana_share(text)
         if self.settings.method == "bm25":
             none = np.full(len(self.docs), -1.0, dtype=np.float32)
-            return hybrid.Signals(np.arange(len(self.docs)), fields, none, none, hiragana)
+            return hybrid.Signals(np.arange(len(self.docs)), fields, none, none, hiragana, none, none)
         vector = self.embedder.queries([text])[0]
         entries = self.dense.top(vector)
         if self.settings.method == "hybrid":
@@ -149,7 +167,8 @@ class Index:
             entries += [int(e) for e in lexical_top if lexical[e] > 0 and int(e) not in seen]
         ids = np.array(entries, dtype=np.int64)
         phrasing, answer = self.dense.exact(vector, entries)
-        return hybrid.Signals(ids, fields[:, ids], phrasing, answer, hiragana)
+        cover, gap = self.nouns.features(nouns(text, self.settings.tokens), entries)
+        return hybrid.Signals(ids, fields[:, ids], phrasing, answer, hiragana, cover, gap)
 
     def _hits(self, ids: np.ndarray, scores: np.ndarray, k: int) -> list[Hit]:
         order = np.argsort(-scores, kind="stable")[:k]

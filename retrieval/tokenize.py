@@ -148,6 +148,19 @@ def _synonym_pattern(items: tuple[tuple[str, str], ...]):
     return lambda text: pattern.sub(lambda m: table.get(m.group(0), m.group(0)), text)
 
 
+def nouns(text: str, settings: TokenSettings = DEFAULT) -> list[str]:
+    """The distinct common and proper nouns of an already normalised text (normalised forms, as in
+    tokens()): the things a message is about, without its verbs and counters."""
+    found: list[str] = []
+    for mode in (SplitMode.A if m == "A" else SplitMode.C for m in settings.modes):
+        for m in morphemes(text, mode):
+            pos, form = m.part_of_speech(), m.normalized_form()
+            if pos[0] == "名詞" and pos[1] in ("普通名詞", "固有名詞") and pos[2] != "助数詞可能" \
+                    and form not in _STOP_WORDS:
+                found.append(form)
+    return list(dict.fromkeys(found))
+
+
 def tokens(text: str, settings: TokenSettings = DEFAULT) -> tuple[list[str], list[str]]:
     """(content words, reading bigrams) of an already normalised text."""
     words: list[str] = []

@@ -78,6 +78,21 @@ def test_concurrent_searches_agree(index):
     assert errors == []
 
 
+@pytest.mark.parametrize("query, expected", [
+    ("ソファを捨てたい", "G01"),
+    ("ソファを捨てたい！！🛋", "G01"),  # marks and emoji around a phrasing do not matter
+    ("児童手当 手続き", "K01"),  # an entry whose answer is still being written is still found
+])
+def test_a_message_that_is_an_entrys_phrasing_is_answered_with_it(index, query, expected):
+    assert index.search(query)[0].faq_id == expected
+    assert index.search(query)[0].score == 1.0
+
+
+def test_a_phrasing_two_entries_share_is_not_forced(embedder):
+    docs = [*DOCS, Document("G02", "家具の処分", ("ソファを捨てたい",), "家具は粗大ごみです。")]
+    assert build_index(docs, embedder).search("ソファを捨てたい")[0].score < 1.0
+
+
 def test_a_question_outside_the_faq_scores_below_the_candidate_threshold(index):
     for query in ("明日の天気は？", "おすすめのラーメン屋おしえて"):
         assert index.search(query)[0].score < Settings().candidate_threshold

@@ -1,0 +1,59 @@
+"""The learned confidence: how likely a candidate entry is the right answer to a message.
+
+A small gradient-boosted tree model (scikit-learn) over the eight features of hybrid.features(). It
+is fitted by `bench/retrieval_quality.py --fit` on the labelled development questions and saved
+beside this module; it replaced a logistic regression over the same features, because trees learn
+where each kind of evidence stops adding (a message fully covered by an entry's words is not made
+more right by a higher cosine) and how hiragana messages differ. Both were measured with each
+sample set left out in turn (README).
+"""
+from __future__ import annotations
+
+import pickle
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+from sklearn.ensemble import HistGradientBoostingClassifier
+
+MODEL_PATH = Path(__file__).with_name("confidence.pkl")
+# More evidence (coverage, cosine, nouns the entry uses) never lowers the confidence, a rarer noun
+# the entry lacks never raises it; the hiragana share may go either way.
+MONOTONIC = (1, 1, 1, 1, 1, 0, 1, -1)
+# Trained on each question's ten most promising candidates: the decision only ever looks at the
+# top of the ranking, and the long tail of weak candidates would teach the model little else.
+TRAINING_DEPTH = 10
+
+
+def promising(features: np.ndarray, depth: int = TRAINING_DEPTH) -> np.ndarray:
+    """Rows of the `depth` candidates with the most raw evidence (lexical coverage plus the best
+    cosine): what a model is trained on, chosen without a model."""
+    evidence = np.minimum(features[:, :3].sum(axis=1), 1.0) + features[:, 3:5].max(axis=1)
+    return np.argsort(-evidence, kind="stable")[:depth]
+
+
+def fit(features: np.ndarray, right: np.ndarray) -> HistGradientBoostingClassifier:
+    """features: (n, 6) rows of hybrid.features(); right: whether each row's entry is right."""
+    model = HistGradientBoostingClassifier(max_depth=3, learning_rate=0.05, max_iter=200,
+                                           l2_regularization=1.0, min_samples_leaf=40,
+                                           monotonic_cst=list(MONOTONIC), early_stopping=False,
+                                           random_state=0)
+    return model.fit(features, right)
+
+
+def save(model: HistGradientBoostingClassifier, path: Path = MODEL_PATH) -> None:
+    path.write_bytes(pickle.dumps(model))
+
+
+@lru_cache(maxsize=1)
+def load(path: Path = MODEL_PATH) -> HistGradientBoostingClassifier:
+    """The model shipped with the code (our own file, written by --fit; pickle is how
+    scikit-learn persists models, and requirements.txt pins the version that wrote it)."""
+    return pickle.loads(path.read_bytes())
+
+
+def score(model: HistGradientBoostingClassifier, features: np.ndarray) -> np.ndarray:
+    """Probability-like score in [0, 1] for each row."""
+    if len(features) == 0:
+        return np.zeros(0, dtype=np.float64)
+    return model.predict_proba(features)[:, 1]

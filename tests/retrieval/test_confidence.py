@@ -1,0 +1,52 @@
+import pickle
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.exceptions import InconsistentVersionWarning
+
+from retrieval import confidence
+
+
+@pytest.fixture(scope="module")
+def model():
+    return confidence.load()
+
+
+def test_shipped_model_matches_the_features_and_the_pinned_library(model):
+    # Refit (bench/retrieval_quality.py --fit) whenever the features or scikit-learn change.
+    assert model.n_features_in_ == len(confidence.MONOTONIC)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", InconsistentVersionWarning)
+        pickle.loads(confidence.MODEL_PATH.read_bytes())
+
+
+@pytest.mark.parametrize("feature", [i for i, sign in enumerate(confidence.MONOTONIC) if sign])
+def test_more_evidence_never_lowers_the_confidence(model, feature):
+    rng = np.random.default_rng(feature)
+    rows = rng.uniform(0, 1, size=(200, len(confidence.MONOTONIC)))
+    raised = rows.copy()
+    raised[:, feature] = np.minimum(rows[:, feature] + rng.uniform(0, 0.5, size=200), 1.0)
+    change = confidence.score(model, raised) - confidence.score(model, rows)
+    assert (change * confidence.MONOTONIC[feature] >= -1e-9).all()
+
+
+def test_scores_are_probabilities_and_order_strong_over_weak_evidence(model):
+    # question words, readings, answer words, phrasing, answer passage, hiragana, nouns used, noun gap
+    weak = [0.0, 0.05, 0.0, 0.2, 0.2, 0.3, 0.0, 1.0]
+    strong = [0.8, 0.6, 0.1, 0.9, 0.8, 0.3, 1.0, 0.0]
+    scores = confidence.score(model, np.array([weak, strong]))
+    assert ((0 <= scores) & (scores <= 1)).all()
+    assert scores[1] > 0.5 > scores[0]
+
+
+def test_no_candidates_score_nothing(model):
+    assert confidence.score(model, np.zeros((0, len(confidence.MONOTONIC)))).shape == (0,)
+
+
+def test_training_rows_are_the_candidates_with_the_most_evidence():
+    features = np.zeros((12, len(confidence.MONOTONIC)))
+    features[3, 0] = 0.9  # covered by its question words
+    features[7, 3] = 0.8  # close phrasing
+    features[5, 4] = 0.1
+    assert list(confidence.promising(features, depth=3)) == [3, 7, 5]
