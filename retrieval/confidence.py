@@ -34,7 +34,7 @@ def promising(features: np.ndarray, depth: int = TRAINING_DEPTH) -> np.ndarray:
 
 def fit(features: np.ndarray, right: np.ndarray) -> HistGradientBoostingClassifier:
     """features: (n, 6) rows of hybrid.features(); right: whether each row's entry is right."""
-    model = HistGradientBoostingClassifier(max_depth=3, learning_rate=0.05, max_iter=200,
+    model = HistGradientBoostingClassifier(max_depth=3, learning_rate=0.1, max_iter=100,
                                            l2_regularization=1.0, min_samples_leaf=40,
                                            monotonic_cst=list(MONOTONIC), early_stopping=False,
                                            random_state=0)

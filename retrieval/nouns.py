@@ -9,7 +9,7 @@ the share of them the entry uses, weighted by rarity, and how rare the rarest on
 from __future__ import annotations
 
 import math
-from collections import Counter
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
 import numpy as np
@@ -17,23 +17,27 @@ import numpy as np
 
 class NounCoverage:
     def __init__(self, entry_words: Iterable[Iterable[str]]):
-        self.entries = [frozenset(words) for words in entry_words]
-        self.df = Counter(w for words in self.entries for w in words)
+        # word -> the entries using it: small beside the entries' word sets, and fast to test
+        postings: dict[str, list[int]] = defaultdict(list)
+        self.n_entries = 0
+        for i, words in enumerate(entry_words):
+            for word in set(words):
+                postings[word].append(i)
+            self.n_entries = i + 1
+        self.postings = {w: np.array(ids, dtype=np.int64) for w, ids in postings.items()}
 
     def _idf(self, word: str) -> float:
-        n, df = len(self.entries), self.df.get(word, 0)
-        return math.log(1 + (n - df + 0.5) / (df + 0.5))
+        df = len(self.postings.get(word, ()))
+        return math.log(1 + (self.n_entries - df + 0.5) / (df + 0.5))
 
     def features(self, nouns: Sequence[str], entries: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
         """Per entry: (idf-weighted share of the nouns it uses, idf of the rarest noun it lacks
         relative to the rarest noun of the message). A message without nouns: (1, 0) for all."""
-        cover = np.ones(len(entries), dtype=np.float32)
-        gap = np.zeros(len(entries), dtype=np.float32)
         if not nouns:
-            return cover, gap
+            return np.ones(len(entries), dtype=np.float32), np.zeros(len(entries), dtype=np.float32)
         weights = np.array([self._idf(w) for w in nouns])
-        for i, e in enumerate(entries):
-            used = np.array([w in self.entries[e] for w in nouns])
-            cover[i] = weights[used].sum() / weights.sum()
-            gap[i] = weights[~used].max() / weights.max() if not used.all() else 0.0
-        return cover, gap
+        entries = np.asarray(entries, dtype=np.int64)
+        used = np.column_stack([np.isin(entries, self.postings.get(w, entries[:0])) for w in nouns])
+        cover = used @ weights / weights.sum()
+        gap = np.where(used, 0.0, weights).max(axis=1) / weights.max()
+        return cover.astype(np.float32), gap.astype(np.float32)
