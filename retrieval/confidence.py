@@ -2,10 +2,9 @@
 
 A small gradient-boosted tree model (scikit-learn) over the eight features of hybrid.features(). It
 is fitted by `bench/retrieval_quality.py --fit` on the labelled development questions and saved
-beside this module; it replaced a logistic regression over the same features, because trees learn
-where each kind of evidence stops adding (a message fully covered by an entry's words is not made
-more right by a higher cosine) and how hiragana messages differ. Both were measured with each
-sample set left out in turn (README).
+beside this module. It replaced a logistic regression over the same features: both were measured
+with each sample set left out in turn, and the trees' scores separate answerable from unanswerable
+questions better where near misses are common (bench/results/confidence_fit.md).
 """
 from __future__ import annotations
 
@@ -33,7 +32,7 @@ def promising(features: np.ndarray, depth: int = TRAINING_DEPTH) -> np.ndarray:
 
 
 def fit(features: np.ndarray, right: np.ndarray) -> HistGradientBoostingClassifier:
-    """features: (n, 6) rows of hybrid.features(); right: whether each row's entry is right."""
+    """features: rows of hybrid.features(); right: whether each row's entry is the right one."""
     model = HistGradientBoostingClassifier(max_depth=3, learning_rate=0.1, max_iter=100,
                                            l2_regularization=1.0, min_samples_leaf=40,
                                            monotonic_cst=list(MONOTONIC), early_stopping=False,

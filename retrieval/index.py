@@ -87,8 +87,9 @@ class Index:
         self.embedder = embedder
         self.synonyms = {**BUILTIN_SYNONYMS, **{normalize(k): normalize(v) for k, v in synonyms.items()}}
         self.settings = settings
-        # Every search weighs its candidates with this (the hybrid's score, whatever its order).
-        self.confidence_model = settings.confidence_model or (confidence.load() if settings.method == "hybrid" else None)
+        # Every hybrid search weighs its candidates with this, whatever its order.
+        self.confidence_model = settings.confidence_model or (
+            confidence.load() if settings.method == "hybrid" else None)
         questions = [self._tokens(_question_text(d)) for d in self.docs]
         answers = [self._tokens(_head(d.answer, settings.lexical_answer_chars))[0]
                    if settings.answer_weight > 0 else [] for d in self.docs]

@@ -152,7 +152,7 @@ def nouns(text: str, settings: TokenSettings = DEFAULT) -> list[str]:
     """The distinct common and proper nouns of an already normalised text (normalised forms, as in
     tokens()): the things a message is about, without its verbs and counters."""
     found: list[str] = []
-    for mode in (SplitMode.A if m == "A" else SplitMode.C for m in settings.modes):
+    for mode in (SplitMode.A if unit == "A" else SplitMode.C for unit in settings.modes):
         for m in morphemes(text, mode):
             pos, form = m.part_of_speech(), m.normalized_form()
             if pos[0] == "名詞" and pos[1] in ("普通名詞", "固有名詞") and pos[2] != "助数詞可能" \
