@@ -15,6 +15,8 @@ from pathlib import Path
 import numpy as np
 from sklearn.ensemble import HistGradientBoostingClassifier
 
+from .hybrid import Signals, features
+
 MODEL_PATH = Path(__file__).with_name("confidence.pkl")
 # More evidence (coverage, cosine, nouns the entry uses) never lowers the confidence, a rarer noun
 # the entry lacks never raises it; the hiragana share may go either way.
@@ -56,3 +58,11 @@ def score(model: HistGradientBoostingClassifier, features: np.ndarray) -> np.nda
     if len(features) == 0:
         return np.zeros(0, dtype=np.float64)
     return model.predict_proba(features)[:, 1]
+
+
+def of(model: HistGradientBoostingClassifier, signals: Signals) -> np.ndarray:
+    """Each candidate's confidence. A message that is exactly one entry's question or alternate (a
+    phrasing staff added from the log, say) gets that entry at 1.0, whatever the other evidence."""
+    scores = score(model, features(signals))
+    scores[signals.ids == signals.exact] = 1.0
+    return scores

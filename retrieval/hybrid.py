@@ -32,6 +32,7 @@ class Signals:
     hiragana: float
     noun_cover: np.ndarray  # idf-weighted share of the message's nouns the entry uses
     noun_gap: np.ndarray  # how rare the rarest noun the entry lacks is (0: it lacks none)
+    exact: int = -1  # the entry the message is exactly a phrasing of (-1: none)
 
     @property
     def lexical(self) -> np.ndarray:

@@ -96,14 +96,14 @@ class Index:
         self.bm25 = WeightedBm25([([w for w, _ in questions], 1.0),
                                   ([r for _, r in questions], settings.reading_weight),
                                   (answers, settings.answer_weight)])
-        self.nouns = NounCoverage([*q, *a] for (q, _), a in zip(questions, answers))
-        # A message that is exactly one entry's question or alternate (a phrasing staff added from
-        # the log, say) is answered with that entry, whatever the other evidence says.
-        owners: dict[str, set[int]] = {}
+        self.nouns = NounCoverage([[*q, *a] for (q, _), a in zip(questions, answers)])
+        # Each phrasing, as typed, to its entry (confidence.of); one two entries share picks neither.
+        phrasing_owners: dict[str, set[int]] = {}
         for i, doc in enumerate(self.docs):
             for phrasing in (doc.question, *doc.alternates):
-                owners.setdefault(_exact_key(phrasing), set()).add(i)
-        self.exact = {key: next(iter(entries)) for key, entries in owners.items() if key and len(entries) == 1}
+                phrasing_owners.setdefault(_exact_key(phrasing), set()).add(i)
+        self.exact = {key: next(iter(entries)) for key, entries in phrasing_owners.items()
+                      if key and len(entries) == 1}
         # The phrasings' words, not the answers': as good on development data, a fifth of the time.
         self.readings = ReadingTable(normalize(_question_text(d)) for d in self.docs
                                      if settings.rewrite_readings)
@@ -133,8 +133,7 @@ class Index:
             return self._hits(found.ids, found.lexical, k)
         if method == "dense":
             return self._hits(found.ids, hybrid.dense_scale(found.cosine), k)
-        scores = confidence.score(self.confidence_model, hybrid.features(found))
-        scores[found.ids == self.exact.get(_exact_key(query[:MAX_QUERY_CHARS]), -1)] = 1.0
+        scores = confidence.of(self.confidence_model, found)
         if self.settings.fusion == "rrf":
             order = np.argsort(-hybrid.rrf(found.lexical, found.cosine), kind="stable")[:k]
             return [Hit(self.docs[found.ids[i]].faq_id, round(float(scores[i]), 4)) for i in order]
@@ -169,7 +168,8 @@ class Index:
         ids = np.array(entries, dtype=np.int64)
         phrasing, answer = self.dense.exact(vector, entries)
         cover, gap = self.nouns.features(nouns(text, self.settings.tokens), entries)
-        return hybrid.Signals(ids, fields[:, ids], phrasing, answer, hiragana, cover, gap)
+        return hybrid.Signals(ids, fields[:, ids], phrasing, answer, hiragana, cover, gap,
+                              self.exact.get(_exact_key(query[:MAX_QUERY_CHARS]), -1))
 
     def _hits(self, ids: np.ndarray, scores: np.ndarray, k: int) -> list[Hit]:
         order = np.argsort(-scores, kind="stable")[:k]

@@ -16,14 +16,13 @@ import numpy as np
 
 
 class NounCoverage:
-    def __init__(self, entry_words: Iterable[Iterable[str]]):
+    def __init__(self, entry_words: Sequence[Iterable[str]]):
         # word -> the entries using it: small beside the entries' word sets, and fast to test
         postings: dict[str, list[int]] = defaultdict(list)
-        self.n_entries = 0
         for i, words in enumerate(entry_words):
             for word in set(words):
                 postings[word].append(i)
-            self.n_entries = i + 1
+        self.n_entries = len(entry_words)
         self.postings = {w: np.array(ids, dtype=np.int64) for w, ids in postings.items()}
 
     def _idf(self, word: str) -> float:
