@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 from sklearn.ensemble import HistGradientBoostingClassifier
+from threadpoolctl import ThreadpoolController
 
 from .hybrid import Signals, features
 
@@ -53,11 +54,20 @@ def load(path: Path = MODEL_PATH) -> HistGradientBoostingClassifier:
     return pickle.loads(path.read_bytes())
 
 
+@lru_cache(maxsize=1)
+def _openmp() -> ThreadpoolController:
+    return ThreadpoolController().select(user_api="openmp")
+
+
 def score(model: HistGradientBoostingClassifier, features: np.ndarray) -> np.ndarray:
     """Probability-like score in [0, 1] for each row."""
     if len(features) == 0:
         return np.zeros(0, dtype=np.float64)
-    return model.predict_proba(features)[:, 1]
+    # scikit-learn brings its own OpenMP runtime. Right after an encode, the encoder's threads
+    # still spin on both cores, and a second pool fighting them took p95 from 1.7 to 9 ms
+    # (bench/retrieval_speed.py); a few dozen rows need no threads. The limit is this thread's.
+    with _openmp().limit(limits=1):
+        return model.predict_proba(features)[:, 1]
 
 
 def of(model: HistGradientBoostingClassifier, signals: Signals) -> np.ndarray:
