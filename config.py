@@ -30,8 +30,8 @@ class Settings:
     port: int = 5000
     instance_path: Path = INSTANCE
     # Decision thresholds on the hybrid confidence, chosen by bench/retrieval_quality.py --fit.
-    answer_threshold: float = 0.215
-    candidate_threshold: float = 0.09
+    answer_threshold: float = 0.26
+    candidate_threshold: float = 0.125
     # How often a worker checks whether the FAQ changed (seconds).
     index_poll_seconds: float = 2.0
     # Embeddings cached on disk by model and text hash; shared by every worker.
@@ -70,8 +70,8 @@ def from_env() -> Settings:
         host=os.environ.get("HOST", "127.0.0.1"),
         port=port,
         instance_path=instance,
-        answer_threshold=_float("ANSWER_THRESHOLD", 0.215),
-        candidate_threshold=_float("CANDIDATE_THRESHOLD", 0.09),
+        answer_threshold=_float("ANSWER_THRESHOLD", 0.26),
+        candidate_threshold=_float("CANDIDATE_THRESHOLD", 0.125),
         index_poll_seconds=_float("INDEX_POLL_SECONDS", 2.0),
         embedding_cache_dir=Path(os.environ.get("EMBEDDING_CACHE_DIR") or instance / "embeddings"),
         contact_text=os.environ.get("CITY_CONTACT") or DEFAULT_CONTACT,

@@ -120,7 +120,11 @@ def test_a_hiragana_message_is_read_in_the_faqs_words(embedder):
     plain = build_index(DOCS, embedder, settings=IndexSettings(rewrite_readings=False))
     rewritten = build_index(DOCS, embedder)
     assert rewritten.readings.rewrite("そだいごみの だしかた") == "粗大ごみの 出し方"
-    before, after = plain.search("そだいごみの だしかた")[0], rewritten.search("そだいごみの だしかた")[0]
-    assert after.faq_id == "G01" and after.score > before.score
+    assert rewritten.search("そだいごみの だしかた")[0].faq_id == "G01"
+    # What the rewriting is for: e5 and the question's words read kanji, so the evidence grows.
+    before, after = plain.candidates("そだいごみの だしかた"), rewritten.candidates("そだいごみの だしかた")
+    g01 = next(n for n, doc in enumerate(DOCS) if doc.faq_id == "G01")
+    b, a = list(before.ids).index(g01), list(after.ids).index(g01)
+    assert after.phrasing[a] > before.phrasing[b] + 0.05 and after.fields[0, a] > before.fields[0, b]
     typed = "ｿﾀﾞｲｺﾞﾐﾉ ﾀﾞｼｶﾀ"  # half-width katakana, read as kana as typed
     assert rewritten.search(typed)[0] == rewritten.search("そだいごみの だしかた")[0]
