@@ -302,7 +302,7 @@ def main() -> None:
 
     out = ["# Retrieval quality\n", f"Model: `{embedder.model_id}`. Command: "
            f"`.venv/bin/python bench/retrieval_quality.py{' --final' if args.final else ''}`.\n"]
-    out.append(f"Thresholds used: answer {answer:.2f}, candidate {candidate:.2f}.\n")
+    out.append(f"Thresholds used: answer {answer:g}, candidate {candidate:g}.\n")
     results: dict[str, dict[str, dict]] = {}
     for name, (docs, queries) in data.items():
         results[name] = {m: evaluate(docs, queries, embedder, answer, candidate, method=m) for m in METHODS}

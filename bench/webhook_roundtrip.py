@@ -13,7 +13,8 @@ reply through line-bot-sdk to the LINE stand-in (tests/line_stub.py, which valid
 against messaging-api.yml) all inside it; LINE's network is not. Peak RSS (VmHWM) per worker.
 The FAQ's passages are embedded once in this process first (into EMBEDDING_CACHE_DIR, default
 instance/embeddings, kept between runs), so the workers start from the cache as they do after
-the first start of a real deployment. Writes bench/results/webhook_roundtrip.md.
+the first start of a real deployment. Writes bench/results/webhook_roundtrip.md (with
+--database-url: webhook_roundtrip_postgresql.md), keeping the sections written by hand below the table.
 """
 from __future__ import annotations
 
@@ -181,15 +182,26 @@ def main() -> None:
         search_ms = list(session.scalars(select(Message.latency_ms)))
     report = render(args, url, times, rss, embed_s, ready_s, ready_lines, outcomes, statuses, stub,
                     search_ms)
-    RESULT.parent.mkdir(parents=True, exist_ok=True)
-    RESULT.write_text(report, encoding="utf-8")
+    result = RESULT.with_name(f"webhook_roundtrip_{backend_of(url)}.md") if args.database_url else RESULT
+    result.parent.mkdir(parents=True, exist_ok=True)
+    result.write_text(report + hand_written(result), encoding="utf-8")
     print(report)
+
+
+def backend_of(url: str) -> str:
+    return url.split(":", 1)[0].split("+", 1)[0]
+
+
+def hand_written(path: Path) -> str:
+    """The sections under the measured table (the thread study) are written by hand: keep them."""
+    previous = path.read_text(encoding="utf-8") if path.exists() else ""
+    return previous[previous.index("\n## "):] if "\n## " in previous else ""
 
 
 def render(args, url, times, rss, embed_s, ready_s, ready_lines, outcomes, statuses, stub,
            search_ms) -> str:
     p50, p95 = statistics.median(times), percentile(times, 95)
-    backend = url.split(":", 1)[0]
+    backend = backend_of(url)
     lines = [
         "# Webhook round trip (gunicorn, signed LINE webhooks, LINE stand-in)",
         "",
