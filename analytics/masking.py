@@ -2,14 +2,17 @@
 
 Residents sometimes paste their phone number, address or My Number into a question. The log keeps
 the question, not those: each is replaced by a placeholder such as 〔電話番号〕. Digits may be
-full-width and separators any kind of dash, as phones type them. Ordinary numbers (「1通300円」
-「3歳」「2026年4月1日」) are left alone: only digit runs shaped like personal data are masked.
+full-width or, for phone numbers and My Number, kanji (〇九〇ー一二三四…), and separators any kind of
+dash, as phones type them. Ordinary numbers (「1通300円」「3歳」「2026年4月1日」「二〇二六年」) are left
+alone: only digit runs shaped like personal data are masked.
 """
 from __future__ import annotations
 
 import re
 
 _D = "[0-9０-９]"
+# Some residents spell a phone number or My Number out in kanji digits; nothing else runs 10-12 of them.
+_N = "[0-9０-９〇一二三四五六七八九]"
 _DASH = "[-‐‑‒–—―−－ｰー]"
 _SEP = f"(?:{_DASH}|[ 　])"  # LINE users separate digit groups with dashes or spaces
 _KANJI_NUM = "[0-9０-９一二三四五六七八九十〇]"
@@ -17,11 +20,11 @@ _KANJI_NUM = "[0-9０-９一二三四五六七八九十〇]"
 _ALNUM = "A-Za-z0-9Ａ-Ｚａ-ｚ０-９"
 _EMAIL = re.compile(f"[{_ALNUM}._%+\\-．＿＋－]+[@＠][{_ALNUM}\\-－]+(?:[.．][{_ALNUM}\\-－]+)+")
 # My Number: 12 digits, as written on the card (4-4-4) or run together.
-_MY_NUMBER = re.compile(f"(?<!{_D}){_D}{{4}}{_SEP}?{_D}{{4}}{_SEP}?{_D}{{4}}(?!{_D})")
+_MY_NUMBER = re.compile(f"(?<!{_N}){_N}{{4}}{_SEP}?{_N}{{4}}{_SEP}?{_N}{{4}}(?!{_N})")
 # Phones start with 0 and hold 10 or 11 digits: 03-1234-5678, 090 1234 5678, 0120-123-456,
 # (03)1234-5678, 09012345678. The digit count is checked in _mask_phone.
 _PHONE = re.compile(
-    f"(?<!{_D})[(（]?[0０]{_D}{{0,4}}[)）]?{_SEP}?{_D}{{1,4}}[)）]?{_SEP}?{_D}{{3,4}}(?!{_D})"
+    f"(?<!{_N})[(（]?[0０〇]{_N}{{0,4}}[)）]?{_SEP}?{_N}{{1,4}}[)）]?{_SEP}?{_N}{{3,4}}(?!{_N})"
 )
 # The same numbers written for abroad: +81 90-1234-5678, +81 (0)3 1234 5678, +819012345678.
 _INTL_PHONE = re.compile(
@@ -36,7 +39,7 @@ _BLOCK = (
     f"|(?<=[\u4e00-\u9fff々ヶケ]){_D}{{1,2}}{_DASH}{_D}{{1,4}}(?:{_DASH}{_D}{{1,4}})?(?!{_D})"
 )
 _ADDRESS = re.compile(_BLOCK)
-_DIGITS = re.compile(_D)
+_DIGITS = re.compile(_N)
 
 
 def mask_personal_data(text: str) -> str:
