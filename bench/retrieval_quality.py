@@ -257,7 +257,6 @@ GRID = {
     "answer opening 100": {"answer_chars": 100},
     "answer opening 400": {"answer_chars": 400},
     "whole answer embedded": {"answer_chars": -1},
-    "readings 1.0": {"reading_weight": 1.0},
 }
 
 

@@ -64,8 +64,8 @@ def score(model: HistGradientBoostingClassifier, features: np.ndarray) -> np.nda
     if len(features) == 0:
         return np.zeros(0, dtype=np.float64)
     # scikit-learn brings its own OpenMP runtime. Right after an encode, the encoder's threads
-    # still spin on both cores, and a second pool fighting them cost 2-3 ms of search p50 at 2,000
-    # entries (bench/retrieval_speed.py, before and after); a few dozen rows need no threads.
+    # still spin on both cores, and a second pool fighting them cost about 3 ms of search p50 at
+    # 2,000 entries (bench/retrieval_speed.py, before and after); a few dozen rows need no threads.
     # The limit applies to the calling thread only.
     with _openmp().limit(limits=1):
         return model.predict_proba(features)[:, 1]

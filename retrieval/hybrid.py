@@ -6,8 +6,9 @@ best phrasing and of its answer passage, the share of the message written in hir
 and e5 read such messages poorly, so the same evidence means more there), and whether the entry
 speaks of the message's nouns (nouns.py: a question the FAQ cannot answer often differs from an
 entry in one noun). confidence.py turns them into "how likely this entry is the right one", which
-is what the answer/candidate thresholds need. That learned score was kept over reciprocal rank fusion (RRF), whose 1/(60 + rank) says only the
-order, not how sure the match is (both measured in the README).
+is what the answer/candidate thresholds need. That learned score was kept over reciprocal rank
+fusion (RRF), whose 1/(60 + rank) says only the order, not how sure the match is (both measured in
+the README).
 """
 from __future__ import annotations
 

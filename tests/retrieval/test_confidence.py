@@ -1,9 +1,11 @@
 import pickle
+import threading
 import warnings
 
 import numpy as np
 import pytest
 from sklearn.exceptions import InconsistentVersionWarning
+from threadpoolctl import threadpool_info
 
 from retrieval import confidence
 
@@ -50,3 +52,18 @@ def test_training_rows_are_the_candidates_with_the_most_evidence():
     features[7, 3] = 0.8  # close phrasing
     features[5, 4] = 0.1
     assert list(confidence.promising(features, depth=3)) == [3, 7, 5]
+
+
+def test_scoring_leaves_the_encoders_thread_pools_as_they_were(model):
+    # score() runs the trees on one thread; the encoder's pools must keep theirs afterwards.
+    # In a fresh thread: OpenMP limits are per thread, and this one has seen no other test.
+    def pools():
+        return [(lib["filepath"], lib["num_threads"]) for lib in threadpool_info()]
+
+    seen = []
+    thread = threading.Thread(target=lambda: seen.extend(
+        [pools(), confidence.score(model, np.zeros((3, len(confidence.MONOTONIC)))), pools()]))
+    thread.start()
+    thread.join()
+    before, _, after = seen
+    assert after == before
