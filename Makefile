@@ -32,7 +32,7 @@ run: setup
 	$(FLASK) db upgrade
 	$(FLASK) faq import faq/sample/city_faq.csv --if-empty
 	$(FLASK) faq index
-	$(FLASK) chat serve
+	LOCAL_CHAT=1 $(FLASK) chat serve
 
 test: setup system-deps
 	TEST_POSTGRES_URL=$$(scripts/start-postgres.sh) $(PY) -m pytest -q -p no:cacheprovider tests

@@ -38,9 +38,27 @@ class Settings:
     embedding_cache_dir: Path = INSTANCE / "embeddings"
     # How residents reach the city when the bot cannot answer (CITY_CONTACT).
     contact_text: str = DEFAULT_CONTACT
-    # No LINE channel configured: serve the /chat page, whose replies go to an in-app LINE
-    # stand-in instead of LINE. Never on when LINE_CHANNEL_ACCESS_TOKEN is set.
+    # LOCAL_CHAT=1 (what `make run` sets): serve the /chat page, whose replies go to an in-app LINE
+    # stand-in instead of LINE. Only ever on when asked for, and never together with a channel.
     local_chat: bool = False
+
+
+class ConfigError(ValueError):
+    """A configuration the app must not start with; the message says what to set, for staff."""
+
+
+def check(settings: Settings) -> None:
+    """Refuse a configuration that would run unsafely.
+
+    line-bot-sdk accepts any body signed with an empty key, so a channel without its secret would
+    let anyone post questions and have the bot reply (it fails open): refuse to start instead.
+    """
+    if settings.line_channel_access_token and not settings.line_channel_secret:
+        raise ConfigError("LINE_CHANNEL_SECRET が設定されていません。LINE_CHANNEL_ACCESS_TOKEN と一緒に"
+                          "チャネルシークレットを設定してください（空のままでは署名を確かめられません）。")
+    if settings.local_chat and settings.line_channel_access_token:
+        raise ConfigError("LOCAL_CHAT=1 と LINE_CHANNEL_ACCESS_TOKEN は同時に設定できません。"
+                          "手元のチャットで試すときはLINEのチャネルを設定しないでください。")
 
 
 def _local_secret(instance: Path) -> str:
@@ -55,14 +73,14 @@ def _local_secret(instance: Path) -> str:
 
 def from_env() -> Settings:
     instance = Path(os.environ.get("INSTANCE_PATH", INSTANCE))
-    local_chat = not os.environ.get("LINE_CHANNEL_ACCESS_TOKEN")
+    local_chat = os.environ.get("LOCAL_CHAT", "").strip().lower() in ("1", "true", "yes", "on")
     port = int(os.environ.get("PORT", "5000"))
     return Settings(
         database_url=os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'cityfaq.sqlite3'}",
         # Locally the chat page signs its own webhooks, so any secret of this process will do.
-        line_channel_secret=os.environ.get("LINE_CHANNEL_SECRET")
+        line_channel_secret=os.environ.get("LINE_CHANNEL_SECRET", "").strip()
         or (secrets.token_hex(16) if local_chat else ""),
-        line_channel_access_token=os.environ.get("LINE_CHANNEL_ACCESS_TOKEN", ""),
+        line_channel_access_token=os.environ.get("LINE_CHANNEL_ACCESS_TOKEN", "").strip(),
         line_api_base_url=os.environ.get("LINE_API_BASE_URL")
         or (f"http://127.0.0.1:{port}{LOCAL_CHAT_PATH}" if local_chat else "https://api.line.me"),
         embedding_model=os.environ.get("EMBEDDING_MODEL", ""),

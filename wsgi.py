@@ -11,6 +11,7 @@ import web
 
 def create_app(settings: config.Settings | None = None) -> Flask:
     settings = settings or config.from_env()
+    config.check(settings)
     app = Flask(__name__, instance_path=str(settings.instance_path))
     app.config.update(
         SECRET_KEY=settings.secret_key,

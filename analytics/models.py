@@ -10,6 +10,8 @@ from db import Base, UTCDateTime, utcnow
 
 OUTCOMES = ("excluded", "no_title", "no_answer", "answered")
 REVIEWS = ("correct", "relearn", "excluded")
+# Messages typed on the local chat page (staff trying the bot): logged, never in the council report.
+LOCAL_CHAT_SOURCE = "chat"
 
 
 class Message(Base):

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from analytics import outcomes
-from analytics.models import Message
+from analytics.models import LOCAL_CHAT_SOURCE, Message
 from analytics.periods import era_year, fiscal_months, month_range
 from faq.csvio import write_table
 
@@ -142,7 +142,7 @@ def month_counts(session: Session, year: int, month: int) -> Counts | None:
     start, end = month_range(year, month)
     grouped = session.execute(
         select(Message.outcome, Message.review, func.count())
-        .where(Message.created_at >= start, Message.created_at < end)
+        .where(Message.created_at >= start, Message.created_at < end, Message.source != LOCAL_CHAT_SOURCE)
         .group_by(Message.outcome, Message.review)
     ).all()
     if not grouped:

@@ -3,7 +3,8 @@
 /chat/send builds the webhook body LINE would send (webhook.yml), signs it with the channel secret
 and hands it to the same handler as POST /callback; the bot's replies go through line-bot-sdk to
 LINE_API_BASE_URL, which in local mode is the stand-in below, and the page shows what it recorded.
-Everything here answers 404 unless settings.local_chat (no LINE_CHANNEL_ACCESS_TOKEN) is on.
+Everything here answers 404 unless settings.local_chat (LOCAL_CHAT=1, no LINE channel) is on.
+Its messages are logged with source "chat" and never counted in the council report.
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from functools import wraps
 
 from flask import abort, jsonify, render_template, request, session
 
+from analytics.models import LOCAL_CHAT_SOURCE
 from bot import bp
 from bot.routes import handle_webhook
 from config import LOCAL_CHAT_PATH
@@ -81,7 +83,7 @@ def chat_send():
         return jsonify(error="メッセージを入力してください。"), 400
     reply_token = secrets.token_hex(16)
     body = webhook_body(event, user_id=_chat_user(), reply_token=reply_token)
-    handle_webhook(body, sign(body, services().settings.line_channel_secret), source="chat")
+    handle_webhook(body, sign(body, services().settings.line_channel_secret), source=LOCAL_CHAT_SOURCE)
     return jsonify(replies=replies.take(reply_token))
 
 

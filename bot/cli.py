@@ -21,6 +21,9 @@ def serve() -> None:
     click.echo(f"準備ができました（{time.perf_counter() - started:.1f}秒）。")
     if settings.local_chat:
         click.echo(f"ブラウザで http://127.0.0.1:{settings.port}/chat を開いてください")
+    elif not settings.line_channel_access_token:
+        click.echo("LINEのチャネルが設定されていないため、/callback はすべて断ります。"
+                   "手元で試すときは LOCAL_CHAT=1 を付けて起動してください。")
     else:
         click.echo(f"LINEのWebhook URL: http://{settings.host}:{settings.port}/callback")
     # Threaded: in local mode the bot's reply goes over HTTP to this same server's LINE stand-in.

@@ -48,6 +48,9 @@ class Bot:
 
     def handle(self, body: str, signature: str) -> None:
         """Verify and parse a webhook body with line-bot-sdk, then handle each event."""
+        if not self.settings.line_channel_secret:
+            # No channel and no local chat: line-bot-sdk would accept a body signed with "".
+            raise BadWebhook("signature")
         parser = WebhookParser(self.settings.line_channel_secret)
         try:
             events = parser.parse(body, signature)

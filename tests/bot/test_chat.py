@@ -18,7 +18,7 @@ from wsgi import create_app
 def chat_server(settings, faq):
     """The app served over real HTTP, as `flask chat serve` does (threaded)."""
     server = make_server("127.0.0.1", 0, None, threaded=True)
-    settings.local_chat = True
+    settings.local_chat, settings.line_channel_access_token = True, ""
     settings.line_api_base_url = f"http://127.0.0.1:{server.server_port}{LOCAL_CHAT_PATH}"
     server.app = create_app(settings)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -62,18 +62,50 @@ def test_no_chat_page_or_line_stand_in_with_a_line_channel(client):
                        json={"replyToken": "t", "messages": [{"type": "text", "text": "x"}]}).status_code == 404
 
 
-def test_local_mode_follows_the_access_token(monkeypatch, tmp_path):
+def test_local_mode_is_explicit(monkeypatch, tmp_path):
     import config
 
     monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
-    monkeypatch.delenv("LINE_CHANNEL_ACCESS_TOKEN", raising=False)
-    monkeypatch.delenv("LINE_API_BASE_URL", raising=False)
-    monkeypatch.delenv("LINE_CHANNEL_SECRET", raising=False)
+    for name in ("LINE_CHANNEL_ACCESS_TOKEN", "LINE_API_BASE_URL", "LINE_CHANNEL_SECRET", "LOCAL_CHAT"):
+        monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("PORT", "5123")
+    nothing = config.from_env()
+    assert not nothing.local_chat and nothing.line_channel_secret == ""  # never inferred
+    monkeypatch.setenv("LOCAL_CHAT", "1")
     local = config.from_env()
     assert local.local_chat and local.line_channel_secret
     assert local.line_api_base_url == f"http://127.0.0.1:5123{LOCAL_CHAT_PATH}"
     monkeypatch.setenv("LINE_CHANNEL_ACCESS_TOKEN", "token")
+    monkeypatch.setenv("LINE_CHANNEL_SECRET", "secret")
+    with pytest.raises(config.ConfigError, match="LOCAL_CHAT"):
+        config.check(config.from_env())
+    monkeypatch.delenv("LOCAL_CHAT")
     production = config.from_env()
     assert not production.local_chat and production.line_api_base_url == "https://api.line.me"
-    assert production.line_channel_secret == ""
+
+
+@pytest.mark.parametrize("secret", [None, "", "  "])
+def test_a_channel_without_its_secret_does_not_start(monkeypatch, tmp_path, secret):
+    """line-bot-sdk accepts any body signed with an empty key: the app must refuse to start."""
+    import config
+
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
+    monkeypatch.delenv("LOCAL_CHAT", raising=False)
+    monkeypatch.setenv("LINE_CHANNEL_ACCESS_TOKEN", "token")
+    if secret is None:
+        monkeypatch.delenv("LINE_CHANNEL_SECRET", raising=False)
+    else:
+        monkeypatch.setenv("LINE_CHANNEL_SECRET", secret)
+    with pytest.raises(config.ConfigError, match="LINE_CHANNEL_SECRET"):
+        create_app()
+
+
+def test_chat_messages_are_not_in_the_council_report(chat_server, session):
+    from analytics.periods import JST
+    from analytics.report import month_counts
+
+    base, _ = chat_server
+    requests.post(f"{base}/chat/send", json={"text": "住民票はどこで取れますか"}, timeout=60)
+    [when] = session.scalars(select(Message.created_at).where(Message.source == "chat"))
+    when = when.astimezone(JST)
+    assert month_counts(session, when.year, when.month) is None

@@ -31,6 +31,15 @@ def quick_reply_data(reply) -> list[dict]:
 
 # -- questions -------------------------------------------------------------------------------
 
+def test_without_a_channel_no_webhook_is_accepted(settings, client, faq, line_stub, session):
+    """Neither a channel nor local chat: even a body signed with the empty key is refused
+    (line-bot-sdk alone would accept it)."""
+    settings.line_channel_secret = settings.line_channel_access_token = ""
+    data = wh.body(wh.text("住民票はどこで取れますか？"))
+    assert client.post("/callback", data=data.encode(), headers=wh.headers(data, "")).status_code == 400
+    assert line_stub.replies == [] and messages(session) == []
+
+
 def test_a_question_gets_its_answer_logged_before_the_reply(app, faq, deliver, line_stub, session):
     seen_at_reply = []
 
