@@ -71,6 +71,8 @@ METRICS = (
     ("mrr@10", "MRR@10"), ("no_answer_precision", "回答なし判定の適合率"),
     ("no_answer_recall", "回答なし判定の再現率"),
     ("reached", "正解が回答またはボタンで届いた"), ("answered_right", "回答そのものが正解"),
+    ("answered_wrong", "違うFAQで回答した（回答できる質問のうち）"),
+    ("oos_answered", "FAQにない質問に回答した"), ("oos_declined", "FAQにない質問に「分かりません」と答えた"),
 )
 
 

@@ -34,7 +34,10 @@ def load_queries(path: str | Path) -> list[dict]:
             raise QueryFileError(f"{path} {number}行目: JSONとして読めません ({exc.msg})") from None
         if not isinstance(item, dict) or not isinstance(item.get("query"), str):
             raise QueryFileError(f"{path} {number}行目: \"query\"（文字列）がありません")
-        relevant = item.get("relevant", [])
+        if "relevant" not in item:
+            # Without it every question would count as one the FAQ cannot answer: scores with no meaning.
+            raise QueryFileError(f"{path} {number}行目: \"relevant\"（正解のIDの配列。FAQにない質問は []）がありません")
+        relevant = item["relevant"]
         if not isinstance(relevant, list) or not all(isinstance(r, (str, int)) for r in relevant):
             raise QueryFileError(f"{path} {number}行目: \"relevant\" はIDの配列にしてください")
         queries.append({**item, "relevant": [str(r) for r in relevant]})
@@ -51,9 +54,11 @@ def evaluate(docs: Sequence[Document], queries: Sequence[Mapping], embedder: Emb
              settings: IndexSettings | None = None) -> dict:
     """Metrics over `queries` (see ARCHITECTURE.md, `faq evaluate --json`), plus per-query rows.
 
-    hit@k and mrr@10 come from the ranking alone, over the answerable queries; the no-answer
-    figures, `reached` (the right entry answered or offered as a button: a candidate, or related
-    under an answer) and `answered_right` (the answer itself right) from decide().
+    hit@k and mrr@10 come from the ranking alone, over the answerable queries. What residents see
+    comes from decide(): over the answerable queries, `reached` (the right entry answered or offered
+    as a button: a candidate, or related under an answer), `answered_right` and `answered_wrong`
+    (a direct answer with the right / a wrong entry); over the unanswerable ones, `oos_answered`
+    (answered directly as if known) and `oos_declined`; and the no-answer precision and recall.
     """
     settings = settings or IndexSettings(method=method)
     if settings.method != method:
@@ -98,6 +103,10 @@ def evaluate(docs: Sequence[Document], queries: Sequence[Mapping], embedder: Emb
                           len(answerable)),
         "answered_right": _ratio(sum(1 for r in answerable if r["decision"] == "answer"
                                      and r["decided"][0] in r["relevant"]), len(answerable)),
+        "answered_wrong": _ratio(sum(1 for r in answerable if r["decision"] == "answer"
+                                     and r["decided"][0] not in r["relevant"]), len(answerable)),
+        "oos_answered": _ratio(sum(1 for r in unanswerable if r["decision"] == "answer"), len(unanswerable)),
+        "oos_declined": _ratio(sum(1 for r in unanswerable if r["decision"] == "none"), len(unanswerable)),
         # answers given that were right, over all answers given
         "answer_precision": _ratio(
             sum(1 for r in rows if r["decision"] == "answer" and r["decided"][0] in r["relevant"]),

@@ -34,6 +34,10 @@ def test_no_answer_metrics(result):
     assert result["no_answer_recall"] == 0.5
     assert result["reached"] == pytest.approx(2 / 3)
     assert result["answer_precision"] == pytest.approx(2 / 4)
+    # K01's question was answered with another entry; one of two unanswerable ones was answered
+    assert result["answered_right"] == pytest.approx(2 / 3)
+    assert result["answered_wrong"] == pytest.approx(1 / 3)
+    assert result["oos_answered"] == result["oos_declined"] == 0.5
     assert result["latency_ms_p50"] >= 0 and result["latency_ms_p95"] >= result["latency_ms_p50"]
 
 
@@ -70,6 +74,7 @@ def test_load_queries(tmp_path):
     ('{"relevant": ["R01"]}', "2行目: \"query\""),
     ('{"query": "住民票", "relevant": "R01"}', "2行目: \"relevant\""),
     ('["住民票"]', "2行目: \"query\""),
+    ('{"query": "住民票", "answers": ["R01"]}', "2行目: \"relevant\""),  # wrong key: refused, not "unanswerable"
 ])
 def test_bad_query_lines_are_named(tmp_path, line, message):
     path = tmp_path / "q.jsonl"
