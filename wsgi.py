@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import click
 from flask import Flask
-from flask.cli import AppGroup
 
 import config
 import db
 import web
+from cli import StaffGroup
 
 
 def create_app(settings: config.Settings | None = None) -> Flask:
@@ -43,7 +43,7 @@ def create_app(settings: config.Settings | None = None) -> Flask:
     return app
 
 
-db_cli = AppGroup("db", help="データベースの作成と移行")
+db_cli = StaffGroup("db", help="データベースの作成と移行")
 
 
 @db_cli.command("upgrade", help="スキーマを最新にする（何度実行しても安全）")
