@@ -17,6 +17,7 @@ from faq.entries import EntryError
 report_cli = StaffGroup("report", help="正答率の報告（月次）")
 logs_cli = StaffGroup("logs", help="質問ログの取り込みと書き出し")
 review_cli = StaffGroup("review", help="職員の判定（正答・再学習要・除外）")
+REVIEW_AUTHOR = "判定CSVの反映"  # who a judgement from `review apply` is recorded as, unless named
 
 
 def register(app: Flask) -> None:
@@ -87,7 +88,7 @@ def logs_import(file: Path) -> None:
 
 @review_cli.command("apply", help="表計算ソフトで付けた判定（書き出したログ）を反映する")
 @click.argument("file", type=InputFile())
-@click.option("--author", default="review apply", show_default=True, help="判定者として記録する名前")
+@click.option("--author", default=REVIEW_AUTHOR, show_default=True, help="判定者として記録する名前")
 def review_apply(file: Path, author: str) -> None:
     with web.services().sessionmaker() as session:
         try:

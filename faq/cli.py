@@ -16,6 +16,7 @@ from faq.exporter import export_faq
 from faq.importer import import_faq, parse_faq_csv
 
 faq_cli = StaffGroup("faq", help="FAQ の取り込み・書き出し・検索精度の評価")
+IMPORT_AUTHOR = "CSV取り込み"  # who the FAQ's history says made a command-line import
 
 
 def _fail(message: str) -> None:
@@ -38,7 +39,7 @@ def import_command(file: Path, replace: bool, if_empty: bool) -> None:
         except CsvError as exc:
             _fail(f"{file}: {exc}\n何も書き込んでいません。")
         click.echo(f"文字コード: {parsed.encoding_label}")
-        summary = import_faq(session, parsed, replace=replace, author="faq import")
+        summary = import_faq(session, parsed, replace=replace, author=IMPORT_AUTHOR)
         session.commit()
     click.echo(f"取り込みました: {summary.describe()}")
 

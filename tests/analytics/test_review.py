@@ -99,6 +99,8 @@ def test_an_export_reads_in_japanese_and_applies_as_it_is(runner, session, tmp_p
         ("回答", "再学習要"), ("回答", ""), ("回答", "除外"), ("回答", ""), ("表題なし", ""), ("回答", "")]
     again = runner.invoke(args=["review", "apply", str(out)])
     assert again.exit_code == 0 and "変更なし 6 件" in again.output, again.output
+    session.expire_all()
+    assert {m.reviewed_by for m in session.scalars(select(Message)) if m.review} == {"判定CSVの反映"}
 
 
 @pytest.mark.parametrize("edit, message", [
