@@ -38,7 +38,8 @@ class StaffGroup(AppGroup):
         except OSError as exc:
             if exc.filename is None:  # not about a file staff named
                 raise
-            raise StaffError(f"「{exc.filename}」を読み書きできません（{_OS_ERRORS.get(exc.errno, exc.strerror)}）。") from None
+            reason = _OS_ERRORS.get(exc.errno, exc.strerror)
+            raise StaffError(f"「{exc.filename}」を読み書きできません（{reason}）。") from None
 
 
 class InputFile(click.Path):

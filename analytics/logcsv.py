@@ -2,9 +2,10 @@
 
 Header `id,timestamp,user,text,outcome,faq_id,score,review,correct_faq_id`; timestamps ISO 8601
 with an offset (written in Japan time, +09:00); outcome and review written as staff read them
-(回答, 再学習要, …) and read back as those labels or as the stored values (answered, relearn, …). Import checks the whole file first: any bad row is
-reported with its line number and nothing is stored. On the way in, text is masked and a raw LINE
-user id (U + 32 hex digits) is replaced by its pseudonym: the log never holds either.
+(回答, 再学習要, …) and read back as those labels or as the stored values (answered, relearn, …).
+Import checks the whole file first: any bad row is reported with its line number and nothing is
+stored. On the way in, text is masked and a raw LINE user id (U + 32 hex digits) is replaced by its
+pseudonym: the log never holds either.
 """
 from __future__ import annotations
 

@@ -65,5 +65,5 @@ def parse_review(cell: str) -> str | None:
         return None
     review = _REVIEW_WORDS.get(word, word.lower())
     if review not in REVIEWS:
-        raise ValueError(f"review「{word}」は使えません（正答 / 再学習要 / 除外、または correct / relearn / excluded、空欄）")
+        raise ValueError(f"review「{word}」は使えません（correct / relearn / excluded、または 正答 / 再学習要 / 除外、空欄）")
     return review
