@@ -76,8 +76,22 @@ def alembic_config(url: str):
     return cfg
 
 
-def upgrade(url: str) -> None:
-    """Create or migrate the schema to the newest revision (idempotent)."""
+def current_revision(url: str) -> str | None:
+    """The schema revision the database is at; None when it has none yet (a new database)."""
+    from alembic.migration import MigrationContext
+
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+    finally:
+        engine.dispose()
+
+
+def upgrade(url: str) -> tuple[str | None, str | None]:
+    """Create or migrate the schema to the newest revision (idempotent): (revision before, after)."""
     from alembic import command
 
+    before = current_revision(url)
     command.upgrade(alembic_config(url), "head")
+    return before, current_revision(url)

@@ -7,6 +7,7 @@ from flask import Flask
 import config
 import db
 import web
+from cli import StaffGroup
 
 
 def create_app(settings: config.Settings | None = None) -> Flask:
@@ -42,16 +43,22 @@ def create_app(settings: config.Settings | None = None) -> Flask:
     return app
 
 
-@click.group("db", help="データベースの作成と移行")
-def db_cli() -> None:
-    pass
+db_cli = StaffGroup("db", help="データベースの作成と移行")
 
 
 @db_cli.command("upgrade", help="スキーマを最新にする（何度実行しても安全）")
 def db_upgrade() -> None:
     url = web.services().settings.database_url
-    db.upgrade(url)
-    click.echo("データベースは最新です。")
+    click.echo(upgrade_message(*db.upgrade(url)))
+
+
+def upgrade_message(before: str | None, after: str | None) -> str:
+    """What `db upgrade` did, for staff: created, migrated, or nothing to do."""
+    if before is None:
+        return f"データベースを作成しました（版 {after}）。"
+    if before != after:
+        return f"データベースを版 {before} から版 {after} に移行しました。"
+    return f"データベースは最新です（版 {after}）。何も変更していません。"
 
 
 app = create_app()

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import click
 from flask import Flask
-from flask.cli import AppGroup
 
 from admin.accounts import ROLE_LABELS, AccountError, create_user
+from cli import StaffError, StaffGroup
 from web import services
 
 
-users_cli = AppGroup("users", help="管理画面のユーザー")
+users_cli = StaffGroup("users", help="管理画面のユーザー")
 
 
 @users_cli.command("create", help="ユーザーを作る（最初の管理者もこれで作る）")
@@ -23,7 +23,7 @@ def create(username: str, role: str, password: str) -> None:
     try:
         user = create_user(session, username, password, role)
     except AccountError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise StaffError(str(exc)) from None
     finally:
         session.close()
     click.echo(f"ユーザー「{user.username}」（{ROLE_LABELS[user.role]}）を作りました。")

@@ -11,7 +11,7 @@ from admin import bp
 from admin.auth import role_required
 from analytics.chart import FontMissing, cjk_font, report_chart_png
 from analytics.logcsv import export_log
-from analytics.periods import JST, fiscal_months, parse_month
+from analytics.periods import JST, fiscal_months, month_in_fiscal_year, parse_month
 from analytics.report import monthly_report, report_csv
 from analytics.review import review_status
 from analytics.xlsx import report_xlsx
@@ -41,7 +41,8 @@ def dashboard():
         chart_error = str(exc)
     return render_template("admin/dashboard.html", fy=fy, report=report, year=report.year,
                            status=review_status(s, fy), chart_error=chart_error,
-                           months=[f"{y}-{m:02d}" for y, m in fiscal_months(fy)])
+                           months=[f"{y}-{m:02d}" for y, m in fiscal_months(fy)],
+                           log_month="{}-{:02d}".format(*month_in_fiscal_year(fy, datetime.now(JST).date())))
 
 
 @bp.route("/dashboard/chart.png")

@@ -16,7 +16,6 @@ from retrieval import Hit
 # Tabs of the queue, in the order staff should work through them.
 TABS = {"down": "役に立たなかった", "answered": "回答", "no_title": "表題なし",
         "no_answer": "回答未入力", "excluded": "除外"}
-REVIEW_LABELS = {"correct": "正答", "relearn": "再学習要", "excluded": "除外"}
 
 
 def month_query(year: int, month: int, tab: str, unreviewed_only: bool):

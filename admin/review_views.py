@@ -12,6 +12,7 @@ import retrieval
 from admin import bp, review
 from admin.auth import role_required
 from analytics.models import Message
+from analytics.outcomes import REVIEW_LABELS
 from analytics.review import implied_review, judge
 from analytics.periods import JST, parse_month
 from faq.entries import EntryError
@@ -50,7 +51,7 @@ def review_queue():
     return render_template(
         "admin/review.html", tab=tab, tabs=review.TABS, counts=counts, messages=messages, groups=groups,
         year=year, month=month, unreviewed_only=unreviewed_only, page=page, page_size=PAGE_SIZE,
-        labels=review.REVIEW_LABELS, months=_neighbours(year, month), question=_question)
+        labels=REVIEW_LABELS, months=_neighbours(year, month), question=_question)
 
 
 def _groups(messages: list[Message]) -> list[review.Group]:
@@ -90,7 +91,7 @@ def review_message(message_id: int):
     hits = services().live_index.search(message.text, k=SUGGESTIONS) if message.text.strip() else []
     chosen = message.correct_faq_id or (hits[0].faq_id if hits else "")
     return render_template("admin/review_message.html", message=message, hits=hits, chosen=chosen,
-                           labels=review.REVIEW_LABELS, question=_question, back=_back())
+                           labels=REVIEW_LABELS, question=_question, back=_back())
 
 
 @bp.route("/review/<int:message_id>/judge", methods=["POST"])
@@ -105,7 +106,7 @@ def review_judge(message_id: int):
         s.rollback()
         flash(str(exc), "error")
     else:
-        flash(f"「{review.REVIEW_LABELS[verdict]}」と判定しました。" if verdict else "判定を取り消しました。", "success")
+        flash(f"「{REVIEW_LABELS[verdict]}」と判定しました。" if verdict else "判定を取り消しました。", "success")
     return redirect(_back())
 
 

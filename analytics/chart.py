@@ -1,11 +1,17 @@
 """The report as a chart (PNG): monthly 全質問 as bars, 回答率 and 正答率 as lines in %.
 
-Japanese labels need a Japanese font from the system (Debian: fonts-noto-cjk). Without one the
-chart is refused with an error rather than drawn with empty boxes (tofu).
+Japanese labels need a Japanese font from the system (Debian: fonts-noto-cjk). matplotlib only
+knows the fonts its cache listed when it was built, which on a fresh machine is often before the
+font was installed: a font the cache lacks is looked up on disk (fontconfig, then Debian's paths)
+and registered. Without one the chart is refused with an error rather than drawn with empty boxes
+(tofu).
 """
 from __future__ import annotations
 
 import io
+import os
+import shutil
+import subprocess
 
 import matplotlib
 
@@ -20,6 +26,8 @@ from analytics.report import Counts, Report  # noqa: E402
 # Gothic (sans) faces first: they read best in a projected council document.
 PREFERRED_FONTS = ("Noto Sans CJK JP", "Noto Sans JP", "IPAexGothic", "IPAGothic", "TakaoGothic",
                    "VL Gothic", "Noto Serif CJK JP", "IPAexMincho", "IPAMincho")
+# Where Debian's fonts-noto-cjk puts the font, for a machine without fontconfig's fc-match.
+FONT_FILES = ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",)
 _SAMPLE = "全質問回答率正答率月年度応答状況令和未集計"
 
 
@@ -28,15 +36,46 @@ class FontMissing(RuntimeError):
 
 
 def cjk_font() -> font_manager.FontEntry:
-    """The first installed font of PREFERRED_FONTS that has every glyph the chart writes."""
+    """The first font of PREFERRED_FONTS that has every glyph the chart writes, registering the
+    font files on disk when matplotlib's font cache does not list one."""
+    entry = _listed_font()
+    if entry is None and _register(_font_files()):
+        entry = _listed_font()
+    if entry is None:
+        raise FontMissing(
+            "グラフに使える日本語フォントがありません。fonts-noto-cjk を入れてください"
+            "（Debian/Ubuntu: sudo apt-get install fonts-noto-cjk）。")
+    return entry
+
+
+def _listed_font() -> font_manager.FontEntry | None:
     entries = font_manager.fontManager.ttflist
     for name in PREFERRED_FONTS:
         for entry in sorted((e for e in entries if e.name == name), key=lambda e: abs(_weight(e) - 400)):
-            if _covers(entry.fname, _SAMPLE):
+            # The cache may also list a font removed since it was built.
+            if os.path.exists(entry.fname) and _covers(entry.fname, _SAMPLE):
                 return entry
-    raise FontMissing(
-        "グラフに使える日本語フォントがありません。fonts-noto-cjk を入れてください"
-        "（Debian/Ubuntu: sudo apt-get install fonts-noto-cjk）。")
+    return None
+
+
+def _font_files() -> list[str]:
+    """Files of the preferred fonts as fontconfig finds them, then Debian's known paths."""
+    found = []
+    if shutil.which("fc-match"):
+        for name in PREFERRED_FONTS:
+            result = subprocess.run(["fc-match", "--format=%{file}", name], capture_output=True, text=True,
+                                    timeout=10, check=False)
+            found.append(result.stdout.strip())
+    return [path for path in dict.fromkeys(found + list(FONT_FILES)) if path and os.path.exists(path)]
+
+
+def _register(paths: list[str]) -> bool:
+    """Add the files matplotlib does not know yet; whether any was added."""
+    known = {entry.fname for entry in font_manager.fontManager.ttflist}
+    added = [path for path in paths if path not in known]
+    for path in added:
+        font_manager.fontManager.addfont(path)
+    return bool(added)
 
 
 def _weight(entry: font_manager.FontEntry) -> int:

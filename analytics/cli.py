@@ -6,17 +6,18 @@ from pathlib import Path
 
 import click
 from flask import Flask
-from flask.cli import AppGroup
 
 import web
 from analytics import logcsv, report as report_service, review as review_service
 from analytics.periods import parse_month
+from cli import InputFile, StaffError, StaffGroup
 from faq.csvio import CsvError
 from faq.entries import EntryError
 
-report_cli = AppGroup("report", help="正答率の報告（月次）")
-logs_cli = AppGroup("logs", help="質問ログの取り込みと書き出し")
-review_cli = AppGroup("review", help="職員の判定（正答・再学習要・除外）")
+report_cli = StaffGroup("report", help="正答率の報告（月次）")
+logs_cli = StaffGroup("logs", help="質問ログの取り込みと書き出し")
+review_cli = StaffGroup("review", help="職員の判定（正答・再学習要・除外）")
+REVIEW_AUTHOR = "判定CSVの反映"  # who a judgement from `review apply` is recorded as, unless named
 
 
 def register(app: Flask) -> None:
@@ -41,7 +42,7 @@ def report_monthly(fiscal_year: int, fmt: str, output: Path | None) -> None:
         try:
             report_xlsx(report, output)
         except FontMissing as exc:
-            raise click.ClickException(str(exc)) from None
+            raise StaffError(str(exc)) from None
     elif fmt == "csv":
         if output:
             report_service.report_csv(report, output)
@@ -65,14 +66,14 @@ def logs_export(month: str | None, file: Path) -> None:
     try:
         selected = parse_month(month) if month else None
     except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--month") from None
+        raise click.UsageError(f"--month: {exc}") from None
     with web.services().sessionmaker() as session:
         count = logcsv.export_log(session, file, selected)
     click.echo(f"{count:,} 件を {file} に書き出しました。")
 
 
 @logs_cli.command("import", help="以前のチャットボットの履歴 CSV を取り込む（1行でも誤りがあれば何も取り込みません）")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("file", type=InputFile())
 def logs_import(file: Path) -> None:
     services = web.services()
     with services.sessionmaker() as session:
@@ -80,20 +81,20 @@ def logs_import(file: Path) -> None:
             result = logcsv.import_log(session, file, services.settings.secret_key)
         except (CsvError, logcsv.LogError) as exc:
             session.rollback()
-            raise click.ClickException(str(exc)) from None
+            raise StaffError(str(exc)) from None
         session.commit()
     click.echo(result.describe())
 
 
 @review_cli.command("apply", help="表計算ソフトで付けた判定（書き出したログ）を反映する")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--author", default="review apply", show_default=True, help="判定者として記録する名前")
+@click.argument("file", type=InputFile())
+@click.option("--author", default=REVIEW_AUTHOR, show_default=True, help="判定者として記録する名前")
 def review_apply(file: Path, author: str) -> None:
     with web.services().sessionmaker() as session:
         try:
             summary = review_service.apply_reviews(session, file, author)
         except (CsvError, logcsv.LogError, EntryError) as exc:
             session.rollback()
-            raise click.ClickException(str(exc)) from None
+            raise StaffError(str(exc)) from None
         session.commit()
     click.echo(summary.describe())

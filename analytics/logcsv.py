@@ -1,9 +1,11 @@
 """The message log as CSV: export for staff and import of a previous chatbot's history.
 
 Header `id,timestamp,user,text,outcome,faq_id,score,review,correct_faq_id`; timestamps ISO 8601
-with an offset (written in Japan time, +09:00). Import checks the whole file first: any bad row is
-reported with its line number and nothing is stored. On the way in, text is masked and a raw LINE
-user id (U + 32 hex digits) is replaced by its pseudonym: the log never holds either.
+with an offset (written in Japan time, +09:00); outcome and review written as staff read them
+(回答, 再学習要, …) and read back as those labels or as the stored values (answered, relearn, …).
+Import checks the whole file first: any bad row is reported with its line number and nothing is
+stored. On the way in, text is masked and a raw LINE user id (U + 32 hex digits) is replaced by its
+pseudonym: the log never holds either.
 """
 from __future__ import annotations
 
@@ -18,8 +20,8 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from analytics.masking import mask_personal_data
-from analytics.models import OUTCOMES, Message
-from analytics.outcomes import parse_review
+from analytics.models import Message
+from analytics.outcomes import OUTCOME_LABELS, REVIEW_LABELS, parse_outcome, parse_review
 from analytics.periods import JST, month_range
 from analytics.pseudonym import pseudonymize
 from faq.csvio import ENCODING_NAMES, read_table, write_table
@@ -65,9 +67,9 @@ def export_log(session: Session, target: str | Path | IO[str], month: tuple[int,
         nonlocal written
         for row in session.execute(query.order_by(Message.created_at, Message.id)).yield_per(2000):
             written += 1
-            yield (row.id, row.created_at.astimezone(JST).isoformat(), row.user, row.text, row.outcome,
-                   row.faq_id or "", "" if row.score is None else repr(row.score), row.review or "",
-                   row.correct_faq_id or "")
+            yield (row.id, row.created_at.astimezone(JST).isoformat(), row.user, row.text,
+                   OUTCOME_LABELS[row.outcome], row.faq_id or "", "" if row.score is None else repr(row.score),
+                   REVIEW_LABELS.get(row.review, ""), row.correct_faq_id or "")
 
     write_table(target, HEADER, rows())
     return written
@@ -105,7 +107,7 @@ def _record(row: dict[str, str], key: str) -> dict:
         "user": _user(row["user"].strip(), key),
         "kind": "text",
         "text": mask_personal_data(row["text"]),
-        "outcome": _outcome(row["outcome"]),
+        "outcome": parse_outcome(row["outcome"]),
         "faq_id": _entry_id(row["faq_id"], "faq_id"),
         "score": _score(row["score"]),
         "review": parse_review(row["review"]),
@@ -134,13 +136,6 @@ def _message_id(cell: str) -> int:
     if not value.isascii() or not value.isdigit() or int(value) < 1:
         raise ValueError(f"id「{value}」は正の整数ではありません（新しい番号を振るなら空欄に）")
     return int(value)
-
-
-def _outcome(cell: str) -> str:
-    value = cell.strip()
-    if value not in OUTCOMES:
-        raise ValueError(f"outcome「{value}」は使えません（{' / '.join(OUTCOMES)}）")
-    return value
 
 
 def _score(cell: str) -> float | None:

@@ -20,7 +20,7 @@ Every message counts in exactly one of five rows (the other three rows of the re
 """
 from __future__ import annotations
 
-from analytics.models import REVIEWS
+from analytics.models import OUTCOMES, REVIEWS
 
 EXCLUDED, NO_TITLE, NO_ANSWER, RELEARN, CORRECT = "excluded", "no_title", "no_answer", "relearn", "correct"
 CATEGORIES = (EXCLUDED, NO_TITLE, NO_ANSWER, RELEARN, CORRECT)
@@ -39,8 +39,23 @@ def report_category(outcome: str, review: str | None) -> str:
     raise ValueError(f"unknown outcome: {outcome!r}")
 
 
-# What staff may type in a spreadsheet's review column, besides the stored values.
-_REVIEW_WORDS = {"正答": "correct", "正解": "correct", "再学習要": "relearn", "再学習": "relearn", "除外": "excluded"}
+# What staff read in an exported log (the report's own row names); both these and the stored
+# values are read back, so an export opened in Excel can be imported or applied as it is.
+OUTCOME_LABELS = {"excluded": "除外", "no_title": "表題なし", "no_answer": "回答未入力", "answered": "回答"}
+REVIEW_LABELS = {"correct": "正答", "relearn": "再学習要", "excluded": "除外"}
+_OUTCOME_WORDS = {label: outcome for outcome, label in OUTCOME_LABELS.items()}
+# Besides the labels, the shorter words staff may type in a spreadsheet's review column.
+_REVIEW_WORDS = {label: review for review, label in REVIEW_LABELS.items()} | {"正解": "correct", "再学習": "relearn"}
+
+
+def parse_outcome(cell: str) -> str:
+    """'answered' etc. or 回答/表題なし/回答未入力/除外 → the stored value."""
+    word = cell.strip()
+    outcome = _OUTCOME_WORDS.get(word, word.lower())
+    if outcome not in OUTCOMES:
+        raise ValueError(f"outcome「{word}」は使えません（{' / '.join(OUTCOME_LABELS.values())}、"
+                         f"または {' / '.join(OUTCOMES)}）")
+    return outcome
 
 
 def parse_review(cell: str) -> str | None:

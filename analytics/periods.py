@@ -1,7 +1,7 @@
 """Months as the city counts them: Japan time (Asia/Tokyo), fiscal year April to March."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
 JST = ZoneInfo("Asia/Tokyo")
@@ -18,6 +18,13 @@ def month_range(year: int, month: int) -> tuple[datetime, datetime]:
 def fiscal_months(fiscal_year: int) -> list[tuple[int, int]]:
     """(year, month) of April of `fiscal_year` through March of the next year."""
     return [(fiscal_year if month >= 4 else fiscal_year + 1, month) for month in FISCAL_MONTHS]
+
+
+def month_in_fiscal_year(fiscal_year: int, today: date) -> tuple[int, int]:
+    """Today's month when it falls in the fiscal year, else the year's nearest end (March of a past
+    year, April of a future one): the month whose log staff most likely want."""
+    months = fiscal_months(fiscal_year)
+    return min(max((today.year, today.month), months[0]), months[-1])
 
 
 def fiscal_year_range(fiscal_year: int) -> tuple[datetime, datetime]:

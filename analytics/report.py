@@ -115,6 +115,7 @@ class Report:
         return [m.counts for m in self.months] + [self.year]
 
     def header(self) -> list[str]:
+        # English first two headings, as the city's own file (reference/seto-r4-chatbot-report.csv) has them.
         return ["row", "definition", *(m.label for m in self.months), YEAR_LABEL]
 
     def rows(self, thousands: bool = False) -> list[list[str]]:

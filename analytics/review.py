@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from analytics.logcsv import LogError
 from analytics.models import REVIEWS, Message
-from analytics.outcomes import parse_review
+from analytics.outcomes import REVIEW_LABELS, parse_review
 from analytics.periods import fiscal_year_range
 from db import utcnow
 from faq import services as faq_services
@@ -32,7 +32,6 @@ from faq.entries import EntryError
 from faq.csvio import ENCODING_NAMES, read_table
 from faq.models import FaqEntry
 
-REVIEW_LABELS = {"correct": "正答", "relearn": "再学習要", "excluded": "除外"}
 _CHUNK = 1000
 
 

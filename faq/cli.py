@@ -7,15 +7,16 @@ from pathlib import Path
 
 import click
 from flask import Flask
-from flask.cli import AppGroup
 
 import web
+from cli import InputFile, StaffGroup
 from faq import services
 from faq.csvio import CsvError
 from faq.exporter import export_faq
 from faq.importer import import_faq, parse_faq_csv
 
-faq_cli = AppGroup("faq", help="FAQ の取り込み・書き出し・検索精度の評価")
+faq_cli = StaffGroup("faq", help="FAQ の取り込み・書き出し・検索精度の評価")
+IMPORT_AUTHOR = "CSV取り込み"  # who the FAQ's history says made a command-line import
 
 
 def _fail(message: str) -> None:
@@ -25,7 +26,7 @@ def _fail(message: str) -> None:
 
 @faq_cli.command("import", help="FAQ の CSV を取り込む（不正な行があれば何も書き込まない）。"
                  "再学習や管理画面で加えた言い換えは CSV になくても残る")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("file", type=InputFile())
 @click.option("--replace", is_flag=True, help="CSV にない FAQ を削除する（履歴は残る）")
 @click.option("--if-empty", is_flag=True, help="FAQ が 1 件もないときだけ取り込む（初回のサンプル読み込み用）")
 def import_command(file: Path, replace: bool, if_empty: bool) -> None:
@@ -38,7 +39,7 @@ def import_command(file: Path, replace: bool, if_empty: bool) -> None:
         except CsvError as exc:
             _fail(f"{file}: {exc}\n何も書き込んでいません。")
         click.echo(f"文字コード: {parsed.encoding_label}")
-        summary = import_faq(session, parsed, replace=replace, author="faq import")
+        summary = import_faq(session, parsed, replace=replace, author=IMPORT_AUTHOR)
         session.commit()
     click.echo(f"取り込みました: {summary.describe()}")
 

@@ -59,8 +59,8 @@ def embedding_cache_dir(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def settings(database_url, tmp_path, embedding_cache_dir) -> config.Settings:
-    db.upgrade(database_url)
+def new_settings(database_url, tmp_path, embedding_cache_dir) -> config.Settings:
+    """Settings for a database that has no schema yet."""
     return config.Settings(
         database_url=database_url,
         line_channel_secret="test-channel-secret",
@@ -70,6 +70,12 @@ def settings(database_url, tmp_path, embedding_cache_dir) -> config.Settings:
         embedding_cache_dir=embedding_cache_dir,
         index_poll_seconds=0.0,
     )
+
+
+@pytest.fixture
+def settings(new_settings) -> config.Settings:
+    db.upgrade(new_settings.database_url)
+    return new_settings
 
 
 @pytest.fixture

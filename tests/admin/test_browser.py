@@ -200,6 +200,11 @@ def test_a_viewer_reads_the_dashboard_and_downloads_the_report(server, page, tmp
     assert page.url.endswith("/admin/dashboard")
     page.wait_for_function("document.querySelector('img.chart') && document.querySelector('img.chart').naturalWidth > 0")
     _shot(page, "dashboard.png", full_page=True)
+    page.keyboard.press("Tab")  # the first stop: the skip link, shown on screen
+    assert page.evaluate("document.activeElement.textContent") == "本文へ移動"
+    assert page.locator("a.skip").bounding_box()["y"] >= 0
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
     with page.expect_download() as download:
         page.click("text=表を CSV でダウンロード")
     path = tmp_path / "report.csv"

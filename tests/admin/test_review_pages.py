@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from admin.models import User
 from analytics.models import Message
+from analytics.periods import JST
 from faq import services as faq_services
 from tests.admin.conftest import post
 
@@ -99,6 +100,14 @@ def test_dashboard_table_counts_and_downloads(viewer, session):
     assert log.startswith("id,timestamp,user") and len(log.splitlines()) == 5
     bad = viewer.get("/admin/dashboard/log.csv?month=2024-13", follow_redirects=True).get_data(as_text=True)
     assert "flash error" in bad
+
+
+def test_dashboard_offers_this_months_log_first(viewer):
+    now = datetime.now(JST)
+    page = viewer.get("/admin/dashboard").get_data(as_text=True)
+    assert f'<option value="{now:%Y-%m}" selected>' in page
+    past = viewer.get("/admin/dashboard?fy=2022").get_data(as_text=True)
+    assert '<option value="2023-03" selected>' in past and past.count(" selected>") == 2  # and the 年度 select
 
 
 def test_users_create_command_makes_the_first_administrator(runner, session):

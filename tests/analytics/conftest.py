@@ -9,7 +9,9 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from matplotlib import font_manager
 
+from analytics import chart
 from analytics.logcsv import HEADER
 from analytics.periods import JST, fiscal_months
 from tests.conftest import SHARED
@@ -118,3 +120,19 @@ def write_log(path: Path, rows: list[list[str]], encoding: str = "utf-8-sig") ->
 def r4_log(tmp_path_factory) -> tuple[Path, int]:
     path = tmp_path_factory.mktemp("r4") / "r4-log.csv"
     return path, build_log(path)
+
+
+@pytest.fixture
+def stale_font_cache(monkeypatch):
+    """matplotlib's font list as cached before the Japanese fonts were installed (a fresh machine)."""
+    japanese = {e.fname for e in font_manager.fontManager.ttflist if e.name in chart.PREFERRED_FONTS}
+    entries = [e for e in font_manager.fontManager.ttflist if e.fname not in japanese]
+    monkeypatch.setattr(font_manager.fontManager, "ttflist", entries)
+    font_manager.fontManager._findfont_cached.cache_clear()
+    yield
+    font_manager.fontManager._findfont_cached.cache_clear()
+
+
+@pytest.fixture
+def no_fontconfig(monkeypatch):
+    monkeypatch.setattr(chart.shutil, "which", lambda name: None)

@@ -40,6 +40,18 @@ def test_import_keeps_outcomes_masks_text_and_pseudonymizes_users(runner, sessio
     assert (second.id, second.user, second.review, second.source) == (7, "u_prev_system", None, "import")
 
 
+def test_import_takes_the_labels_staff_read_as_well_as_the_codes(runner, session, tmp_path):
+    path = tmp_path / "log.csv"
+    write_log(path, [["", f"2022-05-01T09:0{i}:00+09:00", "u_a", "質問", outcome, "", "", review, ""]
+                     for i, (outcome, review) in enumerate((("除外", ""), ("表題なし", "正答"), ("回答未入力", "除外"),
+                                                            ("回答", "再学習要"), ("answered", "correct")))])
+    result = _import(runner, path)
+    assert result.exit_code == 0, result.output
+    assert [(m.outcome, m.review) for m in session.scalars(select(Message).order_by(Message.created_at))] == [
+        ("excluded", None), ("no_title", "correct"), ("no_answer", "excluded"), ("answered", "relearn"),
+        ("answered", "correct")]
+
+
 def test_explicit_ids_do_not_block_new_rows(runner, session, tmp_path):
     path = tmp_path / "log.csv"
     write_log(path, [["5", "2022-05-01T09:00:00+09:00", "u_a", "住民票", "answered", "F1", "", "", ""],
@@ -71,7 +83,7 @@ def test_export_by_japan_month_round_trips(runner, session, tmp_path):
     rows = list(csv.reader(data.decode("utf-8-sig").splitlines()))
     assert rows[0] == list(HEADER)
     assert len(rows) == 2
-    assert rows[1][1:] == ["2022-05-01T00:00:00+09:00", "u_b", "五月の一番", "answered", "F1", "0.75", "relearn", "F2"]
+    assert rows[1][1:] == ["2022-05-01T00:00:00+09:00", "u_b", "五月の一番", "回答", "F1", "0.75", "再学習要", "F2"]
 
     everything = tmp_path / "all.csv"
     assert runner.invoke(args=["logs", "export", str(everything)]).exit_code == 0

@@ -83,6 +83,26 @@ def test_spreadsheet_judgements_change_the_report_and_relearn(runner, session, t
     assert len(_alternates(session, "F2")) == 4
 
 
+def test_an_export_reads_in_japanese_and_applies_as_it_is(runner, session, tmp_path, exported):
+    rows = exported
+    rows[0].update(review="relearn", correct_faq_id="F2")  # the stored values are taken as well
+    rows[2].update(review="除外")
+    edited = tmp_path / "judged.csv"
+    _save_as_excel(edited, rows)
+    assert runner.invoke(args=["review", "apply", str(edited)]).exit_code == 0
+
+    out = tmp_path / "again.csv"
+    assert runner.invoke(args=["logs", "export", "--month", "2022-06", str(out)]).exit_code == 0
+    with open(out, encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert [(r["outcome"], r["review"]) for r in rows] == [
+        ("回答", "再学習要"), ("回答", ""), ("回答", "除外"), ("回答", ""), ("表題なし", ""), ("回答", "")]
+    again = runner.invoke(args=["review", "apply", str(out)])
+    assert again.exit_code == 0 and "変更なし 6 件" in again.output, again.output
+    session.expire_all()
+    assert {m.reviewed_by for m in session.scalars(select(Message)) if m.review} == {"判定CSVの反映"}
+
+
 @pytest.mark.parametrize("edit, message", [
     (lambda rows: rows[2].update(id="999"), "4行目: id 999 の記録はありません"),
     (lambda rows: rows[1].update(correct_faq_id="F404"), "3行目: correct_faq_id「F404」の FAQ はありません"),

@@ -70,7 +70,24 @@ def test_chart_uses_a_cjk_font_and_misses_no_glyph(report, tmp_path):
     (tmp_path / "chart.png").write_bytes(png)
 
 
+@pytest.mark.usefixtures("stale_font_cache")
+def test_chart_and_workbook_use_a_font_installed_after_the_font_cache(runner, report, tmp_path):
+    assert chart.cjk_font().name == "Noto Sans CJK JP"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        chart.report_chart_png(report)
+    result = runner.invoke(args=["report", "monthly", "--fiscal-year", "2022", "--format", "xlsx",
+                                 "-o", str(tmp_path / "r4.xlsx")])
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.usefixtures("stale_font_cache", "no_fontconfig")
+def test_without_fontconfig_the_font_is_found_where_debian_installs_it(report):
+    assert chart.cjk_font().fname == chart.FONT_FILES[0]
+
+
+@pytest.mark.usefixtures("stale_font_cache", "no_fontconfig")
 def test_chart_refuses_to_draw_without_a_japanese_font(report, monkeypatch):
-    monkeypatch.setattr(chart, "PREFERRED_FONTS", ("No Such Font",))
+    monkeypatch.setattr(chart, "FONT_FILES", ())
     with pytest.raises(chart.FontMissing, match="fonts-noto-cjk"):
         chart.report_chart_png(report)

@@ -124,6 +124,7 @@ def test_cli_import_reports_the_encoding_and_the_counts(runner, session, tmp_pat
     assert "文字コード: Shift_JIS (cp932)" in result.output
     assert "新規 4 件" in result.output
     assert services.get_entry(session, "A01").question == "住民票の写しがほしい"
+    assert set(session.scalars(select(FaqRevision.author))) == {"CSV取り込み"}  # as the history shows it
 
 
 def test_cli_import_with_a_bad_row_in_the_middle_writes_nothing(runner, session, faq_csv, tmp_path):
