@@ -4,8 +4,9 @@
 
 For each input kind and size, times mask_personal_data (best of --repeat runs). A linear masker
 takes about 20 times longer on 100,000 characters than on 5,000, a quadratic one about 400 times;
-mask_personal_data cuts a message to LINE's 5,000 characters first, so the 100,000 row also shows
-the patterns alone over the whole text ("uncut"), when the module has them as a table.
+mask_personal_data cuts a message to LINE's 5,000 characters first, so the last column times the
+patterns alone over the whole largest text. Run in an export of an older commit, the script times
+that commit's masking (without the last column where it has no _mask_patterns).
 """
 from __future__ import annotations
 
