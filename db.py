@@ -39,7 +39,9 @@ class Base(DeclarativeBase):
 
 
 def make_engine(url: str) -> Engine:
-    engine = create_engine(url, pool_pre_ping=True, future=True)
+    # A failed statement's parameters hold residents' (masked) questions: keep them out of the
+    # exception text that gunicorn writes to its error log.
+    engine = create_engine(url, pool_pre_ping=True, future=True, hide_parameters=True)
     if engine.dialect.name == "sqlite":
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record):

@@ -5,7 +5,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from analytics.masking import mask_personal_data
+from analytics.masking import MaskedText
 from analytics.models import OUTCOMES, Message
 
 FEEDBACKS = ("up", "down")
@@ -17,7 +17,7 @@ def record_question(
     created_at: datetime,
     user: str,
     kind: str,
-    text: str,
+    text: MaskedText,
     outcome: str,
     faq_id: str | None = None,
     score: float | None = None,
@@ -25,12 +25,15 @@ def record_question(
     latency_ms: float | None = None,
     source: str = "line",
 ) -> Message:
-    """Store a question (personal data masked) with what the bot decided, and commit, so it is
-    kept even if the reply then fails. Anything else pending in the session commits with it."""
+    """Store a question with what the bot decided, and commit, so it is kept even if the reply
+    then fails. Anything else pending in the session commits with it. The text comes masked
+    (mask_personal_data): the caller masks before its first write, so no lock waits on masking."""
+    if not isinstance(text, MaskedText):
+        raise TypeError("mask the text with mask_personal_data before storing it")
     if outcome not in OUTCOMES:
         raise ValueError(f"unknown outcome {outcome!r}")
     message = Message(
-        created_at=created_at, user=user, kind=kind, text=mask_personal_data(text),
+        created_at=created_at, user=user, kind=kind, text=str(text),
         outcome=outcome, faq_id=faq_id, score=score, candidates=candidates,
         latency_ms=latency_ms, source=source,
     )

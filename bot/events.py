@@ -1,6 +1,8 @@
 """Webhook events in, log rows and replies out (no Flask here: routes.py and chat.py call it).
 
-Order for every question: decide (search), claim the webhookEventId, log and commit, then reply.
+Order for every question: decide (search), mask the text, claim the webhookEventId, log and
+commit, then reply. Masking comes before the claim's insert, which on SQLite takes the database's
+write lock until the commit: every other worker's question would wait on it.
 The claim is an insert into webhook_event (unique): a redelivered event, even one arriving at
 two workers at once, fails that insert in all but one of them and is skipped there.
 
@@ -26,6 +28,7 @@ from sqlalchemy.orm import Session
 import retrieval
 from analytics.exclusion import is_meaningless
 from analytics.log import complete_with_choice, record_feedback, record_question, record_reply
+from analytics.masking import MAX_LENGTH, mask_personal_data
 from analytics.models import Message
 from analytics.pseudonym import pseudonymize
 from bot import replies
@@ -83,7 +86,7 @@ class Bot:
     # -- questions -------------------------------------------------------------------------
 
     def on_text(self, event: MessageEvent) -> None:
-        text = event.message.text
+        text = event.message.text[:MAX_LENGTH]  # LINE's limit; anything longer is not from LINE
         started = time.perf_counter()
         if is_meaningless(text):
             self.ask(event, text=text, kind="text", outcome="excluded",
@@ -129,11 +132,12 @@ class Bot:
             kind: str = "text", faq_id: str | None = None, score: float | None = None,
             candidates: list[str] | None = None) -> None:
         """Log one question (committed before replying), then reply and note how that went."""
+        masked = mask_personal_data(text)
         claimed = self.claim(event)
         if claimed is None:
             return
         message = record_question(
-            self.session, created_at=_event_time(event), user=claimed.user, kind=kind, text=text,
+            self.session, created_at=_event_time(event), user=claimed.user, kind=kind, text=masked,
             outcome=outcome, faq_id=faq_id, score=score, candidates=candidates,
             latency_ms=(time.perf_counter() - started) * 1000, source=self.source,
         )

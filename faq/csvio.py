@@ -1,16 +1,28 @@
 """CSV as Japanese offices use it: read UTF-8 (BOM or not) or Shift_JIS/cp932, write UTF-8 with BOM.
 
 Shared by every CSV command (FAQ, message log, review). No Flask here.
+
+Excel runs a cell that starts with = + - @, a tab or a CR as a formula, so a resident's question
+「=HYPERLINK("http://evil.example","x")」 would open as a live link in the exported log. Every such
+cell is written with a leading ' (OWASP's advice for CSV injection), and reading takes exactly that
+' off again: an exported file imports unchanged.
 """
 from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Iterable, Sequence
 
 ENCODING_NAMES = {"utf-8-sig": "UTF-8 (BOM付き)", "utf-8": "UTF-8", "cp932": "Shift_JIS (cp932)"}
+
+
+# Behind any number of quotes too: a cell that already starts with '= gets one more, so that
+# reading it back gives '= again.
+_FORMULA = re.compile("'*[=+\\-@\t\r]")
+_QUOTED_FORMULA = re.compile("'+[=+\\-@\t\r]")
 
 
 class CsvError(ValueError):
@@ -75,18 +87,18 @@ def read_table(source: str | Path | bytes, required: Sequence[str]) -> Table:
                 continue
             if len(record) != len(header):
                 raise CsvError(f"列の数が見出しと合いません（{len(record)}列、見出しは{len(header)}列）", start)
-            rows.append((start, dict(zip(header, record))))
+            rows.append((start, dict(zip(header, map(_unquoted, record)))))
     except csv.Error as exc:
         raise CsvError(f"CSV の形式が壊れています（{exc}）。引用符 \" の閉じ忘れがないか確認してください", line + 1) from None
     return Table(header=header, rows=rows, encoding=encoding)
 
 
 def write_table(target: str | Path | IO[str], header: Sequence[str], rows: Iterable[Sequence]) -> None:
-    """Write UTF-8 with BOM and CRLF line ends, which Excel opens correctly."""
+    """Write UTF-8 with BOM and CRLF line ends, which Excel opens correctly; no cell is a formula."""
     def _write(stream: IO[str]) -> None:
         writer = csv.writer(stream, lineterminator="\r\n")
         writer.writerow(header)
-        writer.writerows(rows)
+        writer.writerows([_quoted(cell) for cell in row] for row in rows)  # rows may stream
 
     if isinstance(target, (str, Path)):
         with open(target, "w", encoding="utf-8-sig", newline="") as stream:
@@ -94,3 +106,14 @@ def write_table(target: str | Path | IO[str], header: Sequence[str], rows: Itera
     else:
         target.write("\ufeff")
         _write(target)
+
+
+def _quoted(cell: object) -> str:
+    """The cell as text, with a ' in front if Excel would take it for a formula."""
+    text = "" if cell is None else str(cell)
+    return "'" + text if _FORMULA.match(text) else text
+
+
+def _unquoted(cell: str) -> str:
+    """What _quoted was given: one ' less where it added one, the cell itself otherwise."""
+    return cell[1:] if _QUOTED_FORMULA.match(cell) else cell

@@ -115,6 +115,14 @@ def test_export_downloads_the_faq_csv(viewer, faq):
     assert text.startswith(HEADER) and "粗大ごみの出し方" in text
 
 
+def test_the_faq_download_quotes_formulas(viewer, faq, session):
+    entry = faq_services.require_entry(session, "B01")
+    entry.question = "=1+1"
+    session.commit()
+    text = viewer.get("/admin/faq/export.csv").get_data().decode("utf-8-sig")
+    assert "B01,ごみ,'=1+1," in text
+
+
 def test_synonyms_are_added_and_removed(editor, faq, session):
     version = faq_services.current_version(session)
     post(editor, "/admin/synonyms", {"term": "マイナ", "canonical": "マイナンバーカード"}, token_page="/admin/synonyms")

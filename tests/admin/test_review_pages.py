@@ -110,6 +110,12 @@ def test_dashboard_offers_this_months_log_first(viewer):
     assert '<option value="2023-03" selected>' in past and past.count(" selected>") == 2  # and the 年度 select
 
 
+def test_the_log_download_quotes_formulas(viewer, session):
+    _message(session, '=HYPERLINK("http://evil.example","x")', "no_title")
+    log = viewer.get("/admin/dashboard/log.csv?month=2024-05").get_data().decode("utf-8-sig")
+    assert '"\'=HYPERLINK(""http://evil.example"",""x"")"' in log
+
+
 def test_users_create_command_makes_the_first_administrator(runner, session):
     result = runner.invoke(args=["users", "create", "boss", "--password", "long-enough-1"])
     assert result.exit_code == 0 and "管理者" in result.output

@@ -98,6 +98,23 @@ def test_export_by_japan_month_round_trips(runner, session, tmp_path):
     ]
 
 
+def test_formulas_in_questions_are_exported_behind_a_quote_and_imported_back(runner, session, tmp_path):
+    """A resident's 「=HYPERLINK(…)」 must not be a live link when staff open the export in Excel."""
+    texts = ['=HYPERLINK("http://evil.example","x")', "+1", "-1", "@SUM(A1)", "\tタブ", "'=引用"]
+    session.add_all(Message(created_at=datetime(2022, 5, 1, tzinfo=timezone.utc), user="u_a", text=t,
+                            outcome="no_title") for t in texts)
+    session.commit()
+    out = tmp_path / "log.csv"
+    assert runner.invoke(args=["logs", "export", str(out)]).exit_code == 0
+    with open(out, encoding="utf-8-sig", newline="") as f:
+        assert [row["text"] for row in csv.DictReader(f)] == ["'" + t for t in texts]
+    session.query(Message).delete()
+    session.commit()
+    assert _import(runner, out).exit_code == 0
+    session.expire_all()
+    assert session.scalars(select(Message.text).order_by(Message.id)).all() == texts
+
+
 def test_export_rejects_a_bad_month(runner, tmp_path):
     result = runner.invoke(args=["logs", "export", "--month", "2022/5", str(tmp_path / "x.csv")])
     assert result.exit_code != 0 and "YYYY-MM" in result.output

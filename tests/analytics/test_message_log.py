@@ -4,8 +4,10 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import pytest
+from sqlalchemy import select
 
 from analytics.log import complete_with_choice, record_feedback, record_question, record_reply
+from analytics.masking import mask_personal_data
 from analytics.models import Message
 from analytics.pseudonym import pseudonymize
 
@@ -24,7 +26,8 @@ def test_pseudonyms_are_stable_keyed_and_short():
 
 def _question(session, **fields) -> Message:
     defaults = dict(created_at=ASKED, user=pseudonymize(RAW_ID, "k"), kind="text",
-                    text="住民票を 090-1234-5678 に", outcome="no_title", candidates=["A", "B"])
+                    text=mask_personal_data("住民票を 090-1234-5678 に"), outcome="no_title",
+                    candidates=["A", "B"])
     return record_question(session, **{**defaults, **fields})
 
 
@@ -34,6 +37,13 @@ def test_a_question_is_committed_masked(app, session):
         stored = other.get(Message, message.id)
     assert stored.text == "住民票を 〔電話番号〕 に"
     assert (stored.outcome, stored.candidates, stored.created_at) == ("no_title", ["A", "B"], ASKED)
+
+
+def test_unmasked_text_is_refused(session):
+    """Masking is the caller's, before its first write: the log takes no raw text."""
+    with pytest.raises(TypeError):
+        _question(session, text="住民票を 090-1234-5678 に")
+    assert session.scalars(select(Message)).all() == []
 
 
 def test_unknown_outcome_is_refused(session):

@@ -1,5 +1,6 @@
 """`review apply`: judgements made in a spreadsheet on an exported log change the report and relearn."""
 import csv
+from datetime import datetime, timezone
 
 import pytest
 from sqlalchemy import select
@@ -128,3 +129,19 @@ def test_review_file_needs_id_and_review_columns(runner, session, tmp_path):
     path.write_text("id,判定\r\n1,正答\r\n", encoding="utf-8")
     result = runner.invoke(args=["review", "apply", str(path)])
     assert result.exit_code != 0 and "必要な列がありません: review" in result.output
+
+
+def test_an_exported_log_with_formula_cells_applies_unchanged(runner, session, tmp_path):
+    """Cells exported behind a ' (a question 「=…」, an entry id 「-F3」) are read back without it."""
+    faq_services.create_entry(session, EntryRow(faq_id="-F3", question="転入届", answer="窓口へ"))
+    session.add(Message(created_at=datetime(2022, 6, 1, tzinfo=timezone.utc), user="u_a", text="=1+1",
+                        outcome="no_title", review="relearn", correct_faq_id="-F3"))
+    session.commit()
+    out = tmp_path / "export.csv"
+    assert runner.invoke(args=["logs", "export", str(out)]).exit_code == 0
+    with open(out, encoding="utf-8-sig", newline="") as f:
+        [row] = list(csv.DictReader(f))
+    assert (row["text"], row["correct_faq_id"]) == ("'=1+1", "'-F3")
+    result = runner.invoke(args=["review", "apply", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "変更なし 1 件" in result.output

@@ -7,9 +7,11 @@ import threading
 from urllib.parse import parse_qs
 
 import pytest
+import sqlalchemy
 from sqlalchemy import func, inspect, select, text
 
 from analytics.models import Message
+from bot import events
 from bot.models import WebhookEvent
 from tests import line_webhook as wh
 from tests.bot.conftest import SECRET
@@ -205,6 +207,34 @@ def test_personal_data_is_masked_in_the_log(faq, deliver, session):
     deliver(wh.text("090-1234-5678に電話して。住民票を送ってほしい。青葉町1丁目2番3号"))
     stored = messages(session)[0].text
     assert "1234" not in stored and "〔電話番号〕" in stored and "〔住所〕" in stored
+
+
+def test_masking_is_done_before_the_first_write(app, faq, deliver, session, monkeypatch):
+    """On SQLite the claim's insert holds the write lock until the commit: a slow mask there made
+    every other worker's question wait."""
+    steps = []
+    real_mask = events.mask_personal_data
+    monkeypatch.setattr(events, "mask_personal_data", lambda text: steps.append("mask") or real_mask(text))
+
+    def note_write(_conn, _cursor, statement, *_args):
+        if statement.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE")):
+            steps.append("write")
+    engine = app.extensions["cityfaq"].sessionmaker.kw["bind"]
+    sqlalchemy.event.listen(engine, "before_cursor_execute", note_write)
+    try:
+        deliver(wh.text("住民票は山田太郎の分も取れますか"))
+    finally:
+        sqlalchemy.event.remove(engine, "before_cursor_execute", note_write)
+    assert steps[:2] == ["mask", "write"]
+    assert messages(session)[0].text == "住民票は〔氏名〕の分も取れますか"
+
+
+def test_a_longer_message_is_cut_to_lines_limit(faq, deliver, line_stub, session):
+    """LINE sends at most 5,000 characters; a longer body is cut before search and masking."""
+    event = wh.text("1" * 100_000)
+    assert deliver(event).status_code == 200
+    assert line_stub.replies_to(event["replyToken"])
+    assert messages(session)[0].text == "1" * 5000
 
 
 @pytest.mark.parametrize("make, kind", [(wh.sticker, "sticker"), (wh.image, "image"),

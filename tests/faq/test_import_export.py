@@ -1,10 +1,12 @@
 """faq import / export on both databases: one transaction, history, --replace, --if-empty."""
 from __future__ import annotations
 
+import csv
+
 from sqlalchemy import select
 
 from faq import services
-from faq.entries import snapshot
+from faq.entries import EntryRow, snapshot
 from faq.exporter import export_faq
 from faq.importer import import_faq, parse_faq_csv, preview_import
 from faq.models import FaqEntry, FaqRevision
@@ -55,6 +57,24 @@ def test_export_then_import_gives_the_same_data(session, faq_csv, tmp_path):
     for row in parsed.rows:  # and into an empty FAQ, entry for entry
         services.delete_entry(session, row.faq_id)
     import_faq(session, parsed)
+    session.commit()
+    assert _contents(session) == before
+
+
+def test_formulas_are_exported_behind_a_quote_and_imported_back_unchanged(session, tmp_path):
+    services.create_entry(session, EntryRow(
+        faq_id="F01", category="@分類", question="=HYPERLINK(\"http://evil.example\",\"x\")",
+        alternates=["+81の電話", "-1歳"], answer="-", department="=1+1"))
+    session.commit()
+    before = _contents(session)
+    exported = tmp_path / "out.csv"
+    export_faq(session, exported)
+    with open(exported, encoding="utf-8-sig", newline="") as f:
+        [row] = list(csv.DictReader(f))
+    assert [row[c][:2] for c in ("category", "question", "alternates", "answer", "department")] == \
+        ["'@", "'=", "'+", "'-", "'="]
+    services.delete_entry(session, "F01")
+    import_faq(session, parse_faq_csv(exported))
     session.commit()
     assert _contents(session) == before
 
