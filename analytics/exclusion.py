@@ -24,21 +24,24 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_GREETINGS = (
-    # hellos and goodbyes
+_HELLOS = (
     "こんにちは", "こんにちわ", "こんばんは", "こんばんわ", "おはよう", "おはようございます",
     "はじめまして", "もしもし", "さようなら", "さよなら", "ばいばい", "おやすみ", "おやすみなさい",
     "hello", "hi", "hey", "bye",
-    # thanks and apologies with nothing asked
+)
+# thanks and apologies with nothing asked
+_THANKS = (
     "ありがとう", "ありがと", "ありがとうございます", "ありがとうございました", "有難う", "有難うございます",
     "有難うございました", "どうも", "どうもありがとう", "感謝します", "すみません", "すいません",
     "thanks", "thankyou", "thx",
-    # acknowledgements
+)
+_ACKNOWLEDGEMENTS = (
     "はい", "いいえ", "うん", "ok", "okay", "おけ", "おっけ", "了解", "了解です", "了解しました",
     "りょうかい", "わかりました", "分かりました", "承知しました", "よろしく", "宜しく",
     "よろしくお願いします", "よろしくおねがいします", "宜しくお願いします", "よろしくお願いいたします",
     "宜しくお願い致します", "よろしくお願い致します", "お願いします", "おねがいします",
 )
+_GREETINGS = _HELLOS + _THANKS + _ACKNOWLEDGEMENTS
 # Longest first, so 「ありがとうございます」 is not read as 「ありがと」 + a remainder.
 _GREETING_RUN = re.compile(
     "(?:" + "|".join(sorted(map(re.escape, _GREETINGS), key=len, reverse=True)) + ")+"
@@ -61,6 +64,16 @@ def is_meaningless(text: str) -> bool:
         or _is_single_or_repeated(core)
         or _is_keyboard_mash(core)
     )
+
+
+def greeting_kind(text: str) -> str | None:
+    """"thanks" for a message that only thanks (or apologises), "greeting" for any other greeting or
+    acknowledgement, None for everything else: the bot answers those kindly (they stay 除外)."""
+    core = _core(text).translate(_TO_HIRAGANA)
+    if not core or _GREETING_RUN.fullmatch(core) is None:
+        return None
+    thanks = {w.translate(_TO_HIRAGANA) for w in _THANKS}
+    return "thanks" if any(core.startswith(w) or core.endswith(w) for w in thanks) else "greeting"
 
 
 def _core(text: str) -> str:

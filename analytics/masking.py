@@ -116,6 +116,15 @@ def mask_personal_data(text: str) -> MaskedText:
     return MaskedText(_mask_names(_mask_patterns(text[:MAX_LENGTH])))
 
 
+_PLACEHOLDER = re.compile("〔[^〔〕]{1,8}〕")
+
+
+def without_placeholders(masked: str) -> str:
+    """The masked text with its placeholders blanked: what is searched, so that a name or number a
+    resident typed neither finds nor hides an entry."""
+    return _PLACEHOLDER.sub(" ", masked)
+
+
 def _mask_patterns(text: str) -> str:
     for pattern, replacement in _RULES:
         text = pattern.sub(replacement, text)

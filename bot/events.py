@@ -26,9 +26,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 import retrieval
-from analytics.exclusion import is_meaningless
+from analytics.exclusion import greeting_kind, is_meaningless
 from analytics.log import complete_with_choice, record_feedback, record_question, record_reply
-from analytics.masking import MAX_LENGTH, mask_personal_data
+from analytics.masking import MAX_LENGTH, MaskedText, mask_personal_data, without_placeholders
 from analytics.models import Message
 from analytics.pseudonym import pseudonymize
 from bot import replies
@@ -36,6 +36,10 @@ from bot.line_api import send_reply
 from bot.models import WebhookEvent
 from config import Settings
 from faq.live import EntryView
+
+
+# A greeting or thanks gets a kind word; anything else without a question, how to ask.
+_EXCLUDED_REPLIES = {"greeting": replies.HELLO, "thanks": replies.YOU_ARE_WELCOME, None: replies.UNREADABLE}
 
 
 class BadWebhook(Exception):
@@ -90,9 +94,11 @@ class Bot:
         started = time.perf_counter()
         if is_meaningless(text):
             self.ask(event, text=text, kind="text", outcome="excluded",
-                     started=started, reply=lambda _m: replies.plain(replies.UNREADABLE))
+                     started=started, reply=lambda _m: replies.plain(_EXCLUDED_REPLIES[greeting_kind(text)]))
             return
-        hits = self.live.search(text)
+        text = mask_personal_data(text)
+        # What a resident typed about themselves (a name, a phone number) must not steer the search.
+        hits = self.live.search(without_placeholders(text))
         decision = retrieval.decide(hits, self.settings.answer_threshold,
                                     self.settings.candidate_threshold)
         top = decision.hits[0].score if decision.hits else (hits[0].score if hits else None)
@@ -132,7 +138,7 @@ class Bot:
             kind: str = "text", faq_id: str | None = None, score: float | None = None,
             candidates: list[str] | None = None) -> None:
         """Log one question (committed before replying), then reply and note how that went."""
-        masked = mask_personal_data(text)
+        masked = text if isinstance(text, MaskedText) else mask_personal_data(text)
         claimed = self.claim(event)
         if claimed is None:
             return

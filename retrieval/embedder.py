@@ -156,9 +156,17 @@ class Embedder:
         return self._encode(list(texts), "query")
 
     def passages(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:
+        return self._cached(texts, "passage", progress)
+
+    def known_queries(self, texts: Sequence[str]) -> np.ndarray:
+        """Queries the FAQ itself asks (the calibration's probes): cached like passages, so a
+        restart or an edit elsewhere in the FAQ does not encode them again."""
+        return self._cached(texts, "query")
+
+    def _cached(self, texts: Sequence[str], prompt_name: str, progress: bool = False) -> np.ndarray:
         from tqdm import tqdm
 
-        keys = [hashlib.sha256((PASSAGE_PROMPT + t).encode()).digest() for t in texts]
+        keys = [hashlib.sha256((PROMPTS[prompt_name] + t).encode()).digest() for t in texts]
         text_of = dict(zip(keys, texts))
         with self.cache.filling() if self.cache else nullcontext():
             vectors = self.cache.get(self.model_id, keys) if self.cache else {}
@@ -167,7 +175,7 @@ class Embedder:
                       desc="埋め込み") as bar:
                 for start in range(0, len(missing), _CHUNK):
                     chunk = missing[start:start + _CHUNK]
-                    fresh = dict(zip(chunk, self._encode([text_of[k] for k in chunk], "passage")))
+                    fresh = dict(zip(chunk, self._encode([text_of[k] for k in chunk], prompt_name)))
                     if self.cache:
                         self.cache.put(self.model_id, fresh)
                     vectors.update(fresh)

@@ -16,9 +16,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-# multilingual-e5 cosines crowd into 0.7–0.95 whatever the pair; this stretches them to [0, 1].
-DENSE_FLOOR = 0.78
-DENSE_CEILING = 0.94
 RRF_K = 60
 
 
@@ -34,6 +31,9 @@ class Signals:
     noun_cover: np.ndarray  # idf-weighted share of the message's nouns the entry uses
     noun_gap: np.ndarray  # how rare the rarest noun the entry lacks is (0: it lacks none)
     exact: int = -1  # the entry the message is exactly a phrasing of (-1: none)
+    # (floor, ceiling) of this FAQ's cosines under this model (calibration.dense_range): cosines
+    # crowd into a narrow band that differs from model to model; this stretches it to [0, 1].
+    dense_range: tuple[float, float] = (0.0, 1.0)
 
     @property
     def lexical(self) -> np.ndarray:
@@ -44,15 +44,16 @@ class Signals:
         return np.maximum(self.phrasing, self.answer)
 
 
-def dense_scale(cosine: np.ndarray | float) -> np.ndarray:
-    return np.clip((np.asarray(cosine, dtype=np.float32) - DENSE_FLOOR) / (DENSE_CEILING - DENSE_FLOOR),
-                   0.0, 1.0)
+def dense_scale(cosine: np.ndarray | float, dense_range: tuple[float, float]) -> np.ndarray:
+    floor, ceiling = dense_range
+    return np.clip((np.asarray(cosine, dtype=np.float32) - floor) / max(ceiling - floor, 1e-6), 0.0, 1.0)
 
 
 def features(signals: Signals) -> np.ndarray:
     """(n, 8) rows of what the confidence model weighs, one per candidate entry."""
     n = len(signals.ids)
-    return np.column_stack([*signals.fields, dense_scale(signals.phrasing), dense_scale(signals.answer),
+    return np.column_stack([*signals.fields, dense_scale(signals.phrasing, signals.dense_range),
+                            dense_scale(signals.answer, signals.dense_range),
                             np.full(n, signals.hiragana, dtype=np.float32), signals.noun_cover,
                             signals.noun_gap])
 

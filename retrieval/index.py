@@ -1,19 +1,23 @@
 """The FAQ search index: build it once from the entries, then search() per message."""
 from __future__ import annotations
 
+import dataclasses
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from . import confidence, hybrid
+from . import calibration, confidence, hybrid
+from .calibration import Calibration
 from .bm25 import WeightedBm25
 from .dense import DenseIndex
 from .embedder import Embedder
 from .normalize import has_content, hiragana_share, normalize
 from .nouns import NounCoverage
 from .readings import ReadingTable
-from .tokenize import BUILTIN_SYNONYMS, DEFAULT, TokenSettings, apply_synonyms, kana_bigrams, nouns, tokens
+from .tokenize import (BUILTIN_SYNONYMS, DEFAULT, TokenSettings, apply_synonyms, kana_bigrams, nouns, tokens,
+                       with_readings)
 
 # A resident's message beyond this is cut: the topic is in the opening, and a 5,000-character
 # paste must not cost seconds of encoding.
@@ -34,7 +38,9 @@ class Document:
 @dataclass(frozen=True)
 class Hit:
     faq_id: str
-    score: float  # in [0, 1], comparable to the answer/candidate thresholds
+    # in [0, 1], comparable to the answer/candidate thresholds; for the hybrid, the share of this
+    # FAQ's near misses the entry's confidence beats (calibration.py)
+    score: float
 
 
 @dataclass(frozen=True)
@@ -85,7 +91,8 @@ class Index:
             raise ValueError(f"method must be one of {METHODS}, not {settings.method!r}")
         self.docs = list(docs)
         self.embedder = embedder
-        self.synonyms = {**BUILTIN_SYNONYMS, **{normalize(k): normalize(v) for k, v in synonyms.items()}}
+        self.synonyms = with_readings({**BUILTIN_SYNONYMS,
+                                       **{normalize(k): normalize(v) for k, v in synonyms.items()}})
         self.settings = settings
         # Every hybrid search weighs its candidates with this, whatever its order.
         self.confidence_model = settings.confidence_model or (
@@ -116,6 +123,9 @@ class Index:
         vectors = (embedder.passages([text for text, _ in passages], progress=progress) if passages
                    else np.zeros((0, embedder.dim), dtype=np.float32))
         self.dense = DenseIndex(vectors, owners, [is_answer for _, is_answer in passages], len(self.docs))
+        self.calibration = Calibration(0.0, 1.0, ())
+        if settings.method != "bm25" and self.docs:
+            self.calibration = self._cached_calibration(synonyms)
 
     def _tokens(self, text: str) -> tuple[list[str], list[str]]:
         return tokens(apply_synonyms(normalize(text), self.synonyms), self.settings.tokens)
@@ -132,20 +142,27 @@ class Index:
         if method == "bm25":
             return self._hits(found.ids, found.lexical, k)
         if method == "dense":
-            return self._hits(found.ids, hybrid.dense_scale(found.cosine), k)
-        scores = confidence.of(self.confidence_model, found)
-        if self.settings.fusion == "rrf":
-            order = np.argsort(-hybrid.rrf(found.lexical, found.cosine), kind="stable")[:k]
-            return [Hit(self.docs[found.ids[i]].faq_id, round(float(scores[i]), 4)) for i in order]
-        return self._hits(found.ids, scores, k)
+            return self._hits(found.ids, hybrid.dense_scale(found.cosine, found.dense_range), k)
+        raw = confidence.of(self.confidence_model, found)
+        shown = self.calibration.score(raw)
+        shown[found.ids == found.exact] = 1.0
+        order = hybrid.rrf(found.lexical, found.cosine) if self.settings.fusion == "rrf" else raw
+        return self._hits(found.ids, order, k, shown)
 
-    def candidates(self, query: str) -> hybrid.Signals | None:
-        """The entries worth scoring and the evidence for each (what the ranking and the
-        confidence are made of); None for a message with no words at all."""
-        text = normalize(query)[:MAX_QUERY_CHARS]
+    def prepare(self, query: str) -> str:
+        """The message as it is searched: normalised, synonyms, hiragana read in the FAQ's words,
+        synonyms again (the reading may produce a term, and a term typed in hiragana must meet
+        its synonym before the reading turns it into something else)."""
+        text = apply_synonyms(normalize(query)[:MAX_QUERY_CHARS], self.synonyms)
         if self.settings.rewrite_readings:
             text = self.readings.rewrite(text, typed=query[:MAX_QUERY_CHARS])
-        text = apply_synonyms(text, self.synonyms)
+        return apply_synonyms(text, self.synonyms)
+
+    def candidates(self, query: str, vector: np.ndarray | None = None) -> hybrid.Signals | None:
+        """The entries worth scoring and the evidence for each (what the ranking and the
+        confidence are made of); None for a message with no words at all. `vector`: the prepared
+        message already encoded (the calibration encodes its probes in one batch)."""
+        text = self.prepare(query)
         if not self.docs or not has_content(text):
             return None
         words, readings = tokens(text, self.settings.tokens)
@@ -158,7 +175,8 @@ class Index:
         if self.settings.method == "bm25":
             none = np.full(len(self.docs), -1.0, dtype=np.float32)
             return hybrid.Signals(np.arange(len(self.docs)), fields, none, none, hiragana, none, none)
-        vector = self.embedder.queries([text])[0]
+        if vector is None:
+            vector = self.embedder.queries([text])[0]
         entries = self.dense.top(vector)
         if self.settings.method == "hybrid":
             lexical = fields.sum(axis=0)
@@ -167,14 +185,59 @@ class Index:
             entries += [int(e) for e in lexical_top if lexical[e] > 0 and int(e) not in seen]
         ids = np.array(entries, dtype=np.int64)
         phrasing, answer = self.dense.exact(vector, entries)
+        # An entry whose answer is still empty is judged on its phrasings alone, so a paraphrase
+        # reaches it (the resident is told it is being prepared, and by whom) as an exact one does.
+        answer = np.where(answer < -0.5, phrasing, answer)
         cover, gap = self.nouns.features(nouns(text, self.settings.tokens), entries)
         return hybrid.Signals(ids, fields[:, ids], phrasing, answer, hiragana, cover, gap,
-                              self.exact.get(_exact_key(query[:MAX_QUERY_CHARS]), -1))
+                              self.exact.get(_exact_key(query[:MAX_QUERY_CHARS]), -1),
+                              self.calibration.dense_range)
 
-    def _hits(self, ids: np.ndarray, scores: np.ndarray, k: int) -> list[Hit]:
+    def _hits(self, ids: np.ndarray, scores: np.ndarray, k: int, shown: np.ndarray | None = None) -> list[Hit]:
+        """The k best by `scores`, each hit carrying its `shown` score (default: the same)."""
+        shown = scores if shown is None else shown
         order = np.argsort(-scores, kind="stable")[:k]
-        return [Hit(self.docs[ids[i]].faq_id, round(float(scores[i]), 4)) for i in order
+        return [Hit(self.docs[ids[i]].faq_id, round(float(shown[i]), 4)) for i in order
                 if scores[i] > 0 or self.settings.method != "bm25"]
+
+    # -- calibration (calibration.py) ---------------------------------------------------------
+
+    def _cached_calibration(self, synonyms: Mapping[str, str]) -> Calibration:
+        """The FAQ's calibration, from the embedding cache's folder when this FAQ, model and
+        confidence model were calibrated before (a restart costs nothing), else measured now."""
+        folder = self.embedder.cache.path.parent / "calibration" if self.embedder.cache else None
+        key = calibration.cache_key(
+            self.embedder.model_id, calibration.model_bytes(self.confidence_model),
+            repr(dataclasses.replace(self.settings, confidence_model=None)),
+            repr(sorted(synonyms.items())), repr([(d.question, d.alternates, d.answer) for d in self.docs]))
+        path = folder / f"{key}.json" if folder else None
+        if path is not None and path.exists():
+            return Calibration.from_json(path.read_text(encoding="utf-8"))
+        measured = self._calibrate()
+        if path is not None:
+            folder.mkdir(parents=True, exist_ok=True)
+            temporary = path.with_suffix(f".{os.getpid()}.tmp")
+            temporary.write_text(measured.to_json(), encoding="utf-8")
+            temporary.replace(path)  # atomic: another worker may be writing the same file
+        return measured
+
+    def _calibrate(self) -> Calibration:
+        positions = calibration.probe_positions(len(self.docs))
+        texts = [self.prepare(self.docs[i].question) for i in positions]
+        vectors = self.embedder.known_queries(texts)
+        floor, ceiling = calibration.dense_range(vectors, self.dense.vectors, self.dense.owners, positions)
+        self.calibration = Calibration(floor, ceiling, ())  # the probes' features need the range
+        if self.settings.method != "hybrid":
+            return self.calibration
+        if len(positions) < calibration.MIN_PROBES:
+            return Calibration(floor, ceiling, calibration.prior())
+        near_miss = []
+        for position, vector in zip(positions, vectors):
+            found = self.candidates(self.docs[position].question, vector)
+            others = found.ids != position if found is not None else np.zeros(0, dtype=bool)
+            if others.any():
+                near_miss.append(float(confidence.of(self.confidence_model, found)[others].max()))
+        return Calibration(floor, ceiling, tuple(sorted(near_miss)))
 
 
 def build_index(docs: Sequence[Document], embedder: Embedder, synonyms: Mapping[str, str] | None = None,

@@ -148,6 +148,19 @@ def _synonym_pattern(items: tuple[tuple[str, str], ...]):
     return lambda text: pattern.sub(lambda m: table.get(m.group(0), m.group(0)), text)
 
 
+def with_readings(synonyms: Mapping[str, str]) -> dict[str, str]:
+    """The synonyms plus each term's reading in hiragana (ハンコ → はんこ, 国保 → こくほ), so a
+    resident who types the word in hiragana meets the same entry. Readings of under three kana
+    are left out: as parts of longer hiragana words they would rewrite too much."""
+    out = dict(synonyms)
+    # the canonical form's own reading too, so that そだいごみ is not read as そだい + ごみ
+    for term, canonical in [*synonyms.items(), *((c, c) for c in synonyms.values())]:
+        reading = hiragana("".join(m.reading_form() for m in morphemes(term, SplitMode.C)))
+        if len(reading) >= 3 and _HIRAGANA_RUN.fullmatch(reading) and reading not in out:
+            out[reading] = canonical
+    return out
+
+
 def nouns(text: str, settings: TokenSettings = DEFAULT) -> list[str]:
     """The distinct common and proper nouns of an already normalised text (normalised forms, as in
     tokens()): the things a message is about, without its verbs and counters."""

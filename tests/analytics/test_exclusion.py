@@ -1,6 +1,6 @@
 import pytest
 
-from analytics.exclusion import is_meaningless
+from analytics.exclusion import greeting_kind, is_meaningless
 
 MEANINGLESS = [
     "", "   ", "\u3000", "👍", "🙇‍♀️", "👍🏻", "？？？", "!!", "。", "ｗｗｗ", "www", "ーーー", "〜〜",
@@ -28,3 +28,13 @@ def test_meaningless(text):
 @pytest.mark.parametrize("text", MEANINGFUL)
 def test_meaningful(text):
     assert not is_meaningless(text)
+
+
+@pytest.mark.parametrize("text, kind", [
+    ("こんにちは", "greeting"), ("おはようございます！", "greeting"), ("よろしくお願いします", "greeting"),
+    ("はい", "greeting"), ("ありがとう", "thanks"), ("ありがとうございました😊", "thanks"), ("アリガトウ", "thanks"),
+    ("こんにちは、よろしくお願いします", "greeting"), ("すみません", "thanks"), ("Thank you", "thanks"),
+    ("テスト", None), ("👍", None), ("asdf", None), ("ありがとう。粗大ごみは？", None), ("住民票", None),
+])
+def test_greetings_and_thanks_are_told_apart(text, kind):
+    assert greeting_kind(text) == kind

@@ -175,11 +175,14 @@ def test_nothing_found_gives_the_city_contact(faq, settings, deliver, line_stub,
     assert messages(session)[0].outcome == "no_title"
 
 
-@pytest.mark.parametrize("typed", ["😊😊😊", "   　 \n", "\u200b\u200b\u200b", "ありがとうございました！"])
-def test_meaningless_messages_are_excluded_gently(faq, deliver, line_stub, session, typed):
+@pytest.mark.parametrize("typed, reply", [
+    ("😊😊😊", "読み取れませんでした"), ("   　 \n", "読み取れませんでした"), ("\u200b\u200b\u200b", "読み取れませんでした"),
+    ("ありがとうございました！", "こちらこそ"), ("こんにちは", "こんにちは。"), ("よろしくお願いします", "こんにちは。"),
+])
+def test_meaningless_messages_are_excluded_gently(faq, deliver, line_stub, session, typed, reply):
     event = wh.text(typed)
     deliver(event)
-    assert "読み取れませんでした" in line_stub.texts(event["replyToken"])[0]
+    assert reply in line_stub.texts(event["replyToken"])[0]
     [row] = messages(session)
     assert (row.outcome, row.kind) == ("excluded", "text")
 
@@ -201,6 +204,14 @@ def test_a_5000_character_message_gets_a_valid_reply(faq, deliver, line_stub, se
     assert deliver(event).status_code == 200
     assert line_stub.replies_to(event["replyToken"])  # the stand-in validated it
     assert len(messages(session)[0].text) == 5000
+
+
+def test_a_name_and_phone_number_in_a_question_do_not_change_what_is_found(faq, deliver, session):
+    deliver(wh.text("住民票はどこで取れますか？"))
+    deliver(wh.text("山田太郎です。090-1234-5678 住民票はどこで取れますか？"))
+    plain, personal = messages(session)
+    assert (personal.outcome, personal.faq_id, personal.score) == (plain.outcome, plain.faq_id, plain.score)
+    assert "山田" not in personal.text and "5678" not in personal.text
 
 
 def test_personal_data_is_masked_in_the_log(faq, deliver, session):

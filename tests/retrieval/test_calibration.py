@@ -1,0 +1,57 @@
+"""Per-FAQ calibration: the cosine range from the FAQ's own questions, scores as the share of the
+FAQ's near misses beaten, measured once and read back on a restart."""
+import numpy as np
+import pytest
+
+from retrieval import Document, build_index, calibration
+from retrieval.calibration import Calibration
+
+from .conftest import DOCS
+
+# Enough entries to be calibrated on their own (MIN_PROBES), on topics a city FAQ has.
+TOPICS = ["住民票", "戸籍謄本", "印鑑登録", "転入届", "転出届", "婚姻届", "出生届", "死亡届", "国民健康保険",
+          "国民年金", "児童手当", "保育園", "予防接種", "粗大ごみ", "資源ごみ", "犬の登録", "住民税",
+          "固定資産税", "軽自動車税", "水道の開始", "図書館", "選挙", "パスポート", "市営住宅"]
+FAQ = [Document(f"E{i:02d}", f"{topic}の手続きを教えてください", (), f"{topic}は市民課の窓口で受け付けます。")
+       for i, topic in enumerate(TOPICS)]
+
+
+def test_scores_are_the_share_of_near_misses_beaten():
+    cal = Calibration(0.8, 0.9, (0.1, 0.2, 0.4, 0.8))
+    assert cal.score(np.array([0.0, 0.1, 0.3, 0.8, 0.95])).tolist() == pytest.approx([0.0, 0.25, 0.625, 1.0, 1.0])
+    assert Calibration.from_json(cal.to_json()) == cal
+
+
+def test_the_dense_range_follows_the_background_of_the_questions():
+    rng = np.random.default_rng(0)
+    passages = rng.normal(size=(60, 8))
+    passages /= np.linalg.norm(passages, axis=1, keepdims=True)
+    owners = np.repeat(np.arange(20), 3)
+    probes = passages[::3] + 0.1  # close to their own passages, not to the others
+    floor, ceiling = calibration.dense_range(probes, passages, owners, np.arange(20))
+    background = np.array([p @ passages[owners != e].T for e, p in enumerate(probes)]).ravel()
+    assert floor == pytest.approx(background.mean() - 2 * background.std(), rel=1e-4)
+    assert ceiling == pytest.approx(background.mean() + 6 * background.std(), rel=1e-4)
+
+
+def test_a_city_faq_is_calibrated_from_its_own_questions(embedder):
+    index = build_index(FAQ, embedder)
+    cal = index.calibration
+    assert len(cal.near_miss) == len(FAQ)  # each question asked without its own entry
+    assert 0.6 < cal.dense_floor < cal.dense_ceiling < 1.0  # e5's band: the old fixed 0.78–0.94
+    assert index.search("犬の登録の手続きを教えてください")[0].score == 1.0  # its own question
+    assert index.search("ドローンの飛行許可はどこで取れる")[0].score < 0.5  # below most near misses
+
+
+def test_a_calibration_is_measured_once_and_read_back(embedder, monkeypatch):
+    first = build_index(FAQ, embedder).calibration
+
+    def measure_again(_index):
+        raise AssertionError("measured again although the FAQ and models did not change")
+    monkeypatch.setattr("retrieval.index.Index._calibrate", measure_again)
+    assert build_index(FAQ, embedder).calibration == first
+
+
+def test_a_small_faq_uses_the_prior(index):
+    assert len(DOCS) < calibration.MIN_PROBES
+    assert index.calibration.near_miss == calibration.prior() != ()
