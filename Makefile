@@ -38,7 +38,8 @@ test: setup system-deps
 	TEST_POSTGRES_URL=$$(scripts/start-postgres.sh) $(PY) -m pytest -q -p no:cacheprovider tests
 
 bench: setup
-	$(PY) bench/retrieval_quality.py --final
+	$(PY) bench/carryover.py
+	$(PY) bench/retrieval_quality.py
 	$(PY) bench/retrieval_speed.py
 	$(PY) bench/webhook_roundtrip.py
 

@@ -29,7 +29,8 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 5000
     instance_path: Path = INSTANCE
-    # Decision thresholds on the hybrid confidence, chosen by bench/retrieval_quality.py --fit.
+    # Decision thresholds on the calibrated hybrid score (the share of this FAQ's near misses
+    # beaten, retrieval/calibration.py), chosen by bench/carryover.py --fit, one FAQ left out at a time.
     answer_threshold: float = 0.26
     candidate_threshold: float = 0.125
     # How often a worker checks whether the FAQ changed (seconds).

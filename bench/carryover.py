@@ -141,6 +141,17 @@ def choose(row_sets: list[list[dict]]) -> tuple[float, float]:
     return float(answer), float(candidate)
 
 
+def encode_each_question_once(embedder) -> None:
+    """The same questions are searched under several models here, and no timing is reported: encode
+    each once (in this process only)."""
+    known: dict[str, np.ndarray] = {}
+    encode = embedder.queries
+
+    def queries(texts):
+        return np.stack([known[t] if t in known else known.setdefault(t, encode([t])[0]) for t in texts])
+    embedder.queries = queries
+
+
 def fmt(x) -> str:
     return "–" if x is None else f"{x:.3f}"
 
@@ -152,6 +163,7 @@ def main() -> None:
     args = parser.parse_args()
     settings = config.from_env()
     embedder = load_embedder(settings.embedding_model, settings.embedding_cache_dir)
+    encode_each_question_once(embedder)
     data = faqs()
     names = list(data)
     rows = {n: training_rows(*data[n], embedder) for n in names}

@@ -45,7 +45,7 @@ class Hit:
 
 @dataclass(frozen=True)
 class IndexSettings:
-    """Choices measured by bench/retrieval_quality.py; the defaults are the measured best."""
+    """Choices measured by bench/retrieval_quality.py --grid; the defaults are the measured best."""
 
     method: str = "hybrid"  # "bm25", "dense" or "hybrid"
     # "confidence" or "rrf": the hybrid's order (its score is always the confidence).

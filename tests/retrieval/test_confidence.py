@@ -16,7 +16,7 @@ def model():
 
 
 def test_shipped_model_matches_the_features_and_the_pinned_library(model):
-    # Refit (bench/retrieval_quality.py --fit) whenever the features or scikit-learn change.
+    # Refit (bench/carryover.py --fit) whenever the features or scikit-learn change.
     assert model.n_features_in_ == len(confidence.MONOTONIC)
     with warnings.catch_warnings():
         warnings.simplefilter("error", InconsistentVersionWarning)
