@@ -7,19 +7,25 @@ two workers at once, fails that insert in all but one of them and is skipped the
 A failed reply is written on the message (reply_status "failed", reply_error) and the webhook
 still answers 200: LINE would otherwise redeliver an event we have already logged and whose reply
 token is likely spent, and a question must not be counted twice.
+
+Each event of a body is handled on its own, in its own transaction: one that fails is rolled back
+and logged, and the others are still handled. LINE redelivers a failed batch whole, so one bad
+event would otherwise cost its neighbours on every delivery.
 """
 from __future__ import annotations
 
+import hashlib
+import json
+import logging
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import parse_qs
 
-from linebot.v3 import WebhookParser
-from linebot.v3.exceptions import InvalidSignatureError
-from linebot.v3.webhooks import (FollowEvent, MessageEvent, PostbackEvent, TextMessageContent,
-                                 UnfollowEvent)
+from linebot.v3 import SignatureValidator
+from linebot.v3.webhooks import (Event, FollowEvent, MessageEvent, PostbackEvent,
+                                 TextMessageContent, UnfollowEvent)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -32,7 +38,17 @@ from bot import replies
 from bot.line_api import send_reply
 from bot.models import WebhookEvent
 from config import Settings
+from db import MAX_ID
 from faq.live import EntryView
+
+log = logging.getLogger(__name__)
+
+# An event's own time is kept when it is plausible: LINE redelivers for a while after a failure,
+# and its clock may run a little ahead of ours. Anything else (0, negative, past the year 9999)
+# is not when a question was asked: the receive time is logged instead.
+OLDEST_EVENT = timedelta(days=7)
+NEWEST_EVENT = timedelta(minutes=10)
+MAX_EVENT_KEY = 64  # webhook_event.webhook_event_id; LINE's ids are 26-character ULIDs
 
 
 class BadWebhook(Exception):
@@ -47,19 +63,49 @@ class Bot:
     source: str = "line"  # "chat" when the local chat page sent it
 
     def handle(self, body: str, signature: str) -> None:
-        """Verify and parse a webhook body with line-bot-sdk, then handle each event."""
+        """Verify a webhook body, then handle each of its events on its own."""
+        for raw in self.events(body, signature):
+            self.handle_event(raw)
+
+    def events(self, body: str, signature: str) -> list:
+        """The body's events as JSON values, once its signature is the channel's.
+
+        The whole body is refused (BadWebhook: 400, nothing touched) when it is not signed by the
+        channel or is no webhook: not JSON, JSON nested too deep to read (RecursionError), or
+        without a list of events. What each event holds is judged per event (handle_event).
+        """
         if not self.settings.line_channel_secret:
             # No channel and no local chat: line-bot-sdk would accept a body signed with "".
             raise BadWebhook("signature")
-        parser = WebhookParser(self.settings.line_channel_secret)
+        if not SignatureValidator(self.settings.line_channel_secret).validate(body, signature):
+            raise BadWebhook("signature")
         try:
-            events = parser.parse(body, signature)
-        except InvalidSignatureError as exc:
-            raise BadWebhook("signature") from exc
-        except (ValueError, LookupError, TypeError, AttributeError) as exc:
+            payload = json.loads(body)
+        except (ValueError, RecursionError) as exc:
             raise BadWebhook("body") from exc
-        for event in events:
+        events = payload.get("events") if isinstance(payload, dict) else None
+        if not isinstance(events, list):
+            raise BadWebhook("body")
+        return events
+
+    def handle_event(self, raw: Any) -> None:
+        """One event in its own transaction. A shape line-bot-sdk refuses is skipped with a
+        warning; a failure while handling is rolled back (so its redelivery is handled afresh)
+        and logged with its traceback. Either way the batch's other events are handled."""
+        try:
+            event = _parse_event(raw)
+        except Exception as exc:  # pydantic's ValueError, or RecursionError on deep nesting
+            log.warning("webhook event %s skipped: line-bot-sdk refused it: %s",
+                        _label(raw), str(exc)[:500])
+            return
+        if event is None:
+            return  # a type this SDK does not know (LINE adds types); not for this bot
+        try:
             self.dispatch(event)
+        except Exception:  # whatever went wrong, the other events of the batch go on
+            self.session.rollback()
+            log.exception("webhook event %s (%s) failed and was rolled back",
+                          event.webhook_event_id, event.type)
 
     def dispatch(self, event) -> None:
         if getattr(event, "mode", None) == "standby":
@@ -83,7 +129,7 @@ class Bot:
     # -- questions -------------------------------------------------------------------------
 
     def on_text(self, event: MessageEvent) -> None:
-        text = event.message.text
+        text = storable(event.message.text)
         started = time.perf_counter()
         if is_meaningless(text):
             self.ask(event, text=text, kind="text", outcome="excluded",
@@ -133,7 +179,8 @@ class Bot:
         if claimed is None:
             return
         message = record_question(
-            self.session, created_at=_event_time(event), user=claimed.user, kind=kind, text=text,
+            self.session, created_at=event_time(event.timestamp, claimed.received_at),
+            user=claimed.user, kind=kind, text=text,
             outcome=outcome, faq_id=faq_id, score=score, candidates=candidates,
             latency_ms=(time.perf_counter() - started) * 1000, source=self.source,
         )
@@ -167,24 +214,26 @@ class Bot:
         """The tapped candidate (or related entry under an answer) completes the original
         question (not a new one); pick 0 is the entry the bot itself ranked first."""
         offered = message.candidates or []
-        if not pick.isdigit() or int(pick) >= len(offered):
+        index = number(pick, below=len(offered))
+        if index is None:
             return
-        faq_id = offered[int(pick)]
+        faq_id = offered[index]
         entry = self.live.entry(faq_id)
         if entry is None:  # unpublished since it was offered
             self.reply(event, replies.no_answer(self.settings.contact_text))
             return
         answered = bool(entry.answer.strip())
         complete_with_choice(self.session, message, faq_id=faq_id, answered=answered,
-                             score=message.score if int(pick) == 0 else None)
+                             score=message.score if index == 0 else None)
         self.reply(event, replies.answer(entry, message.id) if answered
                    else replies.not_ready(entry, self.settings.contact_text))
 
     def own_message(self, message_id: str | None, user: str) -> Message | None:
         """The question a postback refers to, only if this same resident asked it."""
-        if not message_id or not message_id.isdigit():
+        key = number(message_id, below=MAX_ID + 1)
+        if not key:
             return None
-        message = self.session.get(Message, int(message_id))
+        message = self.session.get(Message, key)
         return message if message is not None and message.user == user else None
 
     # -- plumbing ----------------------------------------------------------------------------
@@ -209,5 +258,66 @@ class Bot:
                           event.reply_token, messages)
 
 
-def _event_time(event) -> datetime:
-    return datetime.fromtimestamp(event.timestamp / 1000, tz=timezone.utc)
+def _parse_event(raw: Any) -> Event | None:
+    """line-bot-sdk's model of one event, claimed under event_key(raw) in place of its
+    webhookEventId; None for a type the SDK does not know. Raises for a known type in a shape
+    the SDK refuses (it would turn those into UnknownEvent, hiding the mistake)."""
+    if not isinstance(raw, dict) or not isinstance(raw.get("type"), str):
+        raise ValueError("not an event object")
+    if not Event.get_discriminator_value(raw):
+        return None
+    event = Event.from_dict(raw)
+    event.webhook_event_id = event_key(raw)
+    return event
+
+
+def event_key(raw: dict) -> str:
+    """What an event is claimed under: its webhookEventId when it is up to 64 ASCII letters and
+    digits (LINE sends 26); any other id as a hash of it, so it fits the column and holds no NUL
+    or lone surrogate. An event with an empty id is keyed by a hash of its content without
+    deliveryContext: its own redelivery is still answered once, and unrelated events without an
+    id are not taken for each other. Hashes start with "~", which no ULID holds."""
+    event_id = raw.get("webhookEventId")
+    if event_id.isascii() and event_id.isalnum() and len(event_id) <= MAX_EVENT_KEY:
+        return event_id
+    if not event_id:
+        event_id = json.dumps({k: v for k, v in raw.items() if k != "deliveryContext"},
+                              sort_keys=True)
+    digest = hashlib.sha256(event_id.encode("utf-8", "surrogatepass")).hexdigest()
+    return "~" + digest[:MAX_EVENT_KEY - 1]
+
+
+def event_time(timestamp: int, received: datetime) -> datetime:
+    """When a question was asked: the event's timestamp (ms) if it lies between OLDEST_EVENT
+    before and NEWEST_EVENT after its receipt, else the receive time."""
+    received_ms = received.timestamp() * 1000
+    oldest = received_ms - OLDEST_EVENT.total_seconds() * 1000
+    newest = received_ms + NEWEST_EVENT.total_seconds() * 1000
+    if not oldest <= timestamp <= newest:
+        return received
+    return datetime.fromtimestamp(timestamp / 1000, tz=timezone.utc)
+
+
+def storable(text: str) -> str:
+    """The text as both databases can keep it: NUL dropped (PostgreSQL's text refuses it) and
+    each lone surrogate (valid JSON, not valid UTF-8) replaced by U+FFFD; pairs are joined."""
+    text = text.replace("\x00", "")
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
+def number(value: str | None, *, below: int) -> int | None:
+    """A count written in ASCII digits below `below`, else None. str.isdigit() also accepts
+    「²」 and Arabic-Indic digits, and int() refuses more than 4,300 digits."""
+    if not value or not value.isascii() or not value.isdigit() or len(value) > len(str(below)):
+        return None
+    parsed = int(value)
+    return parsed if parsed < below else None
+
+
+def _label(raw: Any) -> str:
+    """An event for a log line: its id and type, cut short and ASCII-escaped (never its user or
+    text, and never the repr of a value that may be nested too deep to print)."""
+    if not isinstance(raw, dict):
+        return f"of JSON type {type(raw).__name__}"
+    return " ".join(ascii(value[:40]) if isinstance(value, str) else type(value).__name__
+                    for value in (raw.get("webhookEventId"), raw.get("type")))

@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import func, select
 
+from analytics.models import Message
+from bot.models import WebhookEvent
 from faq.importer import import_faq, parse_faq_csv
 from tests import line_webhook as wh
 
@@ -41,3 +44,12 @@ def deliver(client):
         data = raw if raw is not None else wh.body(*events)
         return client.post("/callback", data=data.encode("utf-8"), headers=wh.headers(data, SECRET))
     return deliver
+
+
+def messages(session) -> list[Message]:
+    session.expire_all()
+    return list(session.scalars(select(Message).order_by(Message.id)))
+
+
+def event_count(session) -> int:
+    return session.scalar(select(func.count()).select_from(WebhookEvent))
