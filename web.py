@@ -7,8 +7,10 @@ from typing import Any
 
 from flask import current_app, g
 from sqlalchemy.orm import Session, sessionmaker
+from werkzeug.routing import IntegerConverter
 
 from config import Settings
+from db import MAX_ID
 
 
 @dataclass
@@ -28,6 +30,14 @@ class AppServices:
 
                     self._live_index = LiveIndex(self.sessionmaker, self.settings)
         return self._live_index
+
+
+class RowIdConverter(IntegerConverter):
+    """`<id:name>` in a route: a primary key. One beyond MAX_ID names no row and answers 404
+    before any query (PostgreSQL would refuse to compare it, SQLite to bind it)."""
+
+    def __init__(self, url_map, **kwargs) -> None:
+        super().__init__(url_map, min=1, max=MAX_ID, **kwargs)
 
 
 def services() -> AppServices:
