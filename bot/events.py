@@ -8,6 +8,11 @@ A failed reply is written on the message (reply_status "failed", reply_error) an
 still answers 200: LINE would otherwise redeliver an event we have already logged and whose reply
 token is likely spent, and a question must not be counted twice.
 
+Group and room chats are not answered: what is said there is not a resident's question to the
+city, and answers there would go to everyone in the chat. The bot says once per chat how to ask
+1:1 (on join; or to the first message when the join got no notice through) and logs nothing as
+a question.
+
 Each event of a body is handled on its own, in its own transaction: one that fails is rolled back
 and logged, and the others are still handled. LINE redelivers a failed batch whole, so one bad
 event would otherwise cost its neighbours on every delivery.
@@ -24,8 +29,9 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from linebot.v3 import SignatureValidator
-from linebot.v3.webhooks import (Event, FollowEvent, MessageEvent, PostbackEvent,
-                                 TextMessageContent, UnfollowEvent)
+from linebot.v3.webhooks import (Event, FollowEvent, JoinEvent, LeaveEvent, MessageEvent,
+                                 PostbackEvent, TextMessageContent, UnfollowEvent)
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -36,7 +42,7 @@ from analytics.models import Message
 from analytics.pseudonym import pseudonymize
 from bot import replies
 from bot.line_api import send_reply
-from bot.models import WebhookEvent
+from bot.models import GroupChat, WebhookEvent
 from config import Settings
 from db import MAX_ID
 from faq.live import EntryView
@@ -110,7 +116,10 @@ class Bot:
     def dispatch(self, event) -> None:
         if getattr(event, "mode", None) == "standby":
             return  # another channel is answering this chat (module channels)
-        if isinstance(event, MessageEvent):
+        chat = _group_chat(event)
+        if chat:
+            self.on_group(event, pseudonymize(chat, self.settings.secret_key))
+        elif isinstance(event, MessageEvent):
             if isinstance(event.message, TextMessageContent):
                 self.on_text(event)
             else:
@@ -124,7 +133,33 @@ class Bot:
         elif isinstance(event, UnfollowEvent):
             if self.claim(event):
                 self.session.commit()
-        # Any other event type (join, unsend, beacon, ...) is not for this bot.
+        # Any other event type (unsend, beacon, ...) is not for this bot.
+
+    # -- group and room chats -------------------------------------------------------------
+
+    def on_group(self, event, chat: str) -> None:
+        """In a group or room: on join, say how to ask 1:1; to a message, only if the chat has
+        not been told yet; on leave, forget the chat (invited again, it is told again)."""
+        if not isinstance(event, (JoinEvent, LeaveEvent, MessageEvent)) or not self.claim(event):
+            return
+        if not isinstance(event, MessageEvent):  # join or leave: start afresh
+            self.session.execute(delete(GroupChat).where(GroupChat.chat == chat))
+        if isinstance(event, LeaveEvent) or self.told(chat):
+            self.session.commit()
+            return
+        told = GroupChat(chat=chat)
+        self.session.add(told)
+        try:
+            self.session.commit()
+        except IntegrityError:  # another worker is telling this chat at this moment
+            self.session.rollback()
+            return
+        if self.reply(event, replies.plain(replies.GROUP_NOTICE)) is not None:
+            self.session.delete(told)  # not delivered: the next message gets the notice
+            self.session.commit()
+
+    def told(self, chat: str) -> bool:
+        return self.session.scalar(select(GroupChat.id).where(GroupChat.chat == chat)) is not None
 
     # -- questions -------------------------------------------------------------------------
 
@@ -256,6 +291,11 @@ class Bot:
             return "no reply token in the event"
         return send_reply(self.settings.line_api_base_url, self.settings.line_channel_access_token,
                           event.reply_token, messages)
+
+
+def _group_chat(event) -> str | None:
+    """The groupId or roomId of an event from a group or room chat; None from a 1:1 chat."""
+    return getattr(event.source, "group_id", None) or getattr(event.source, "room_id", None)
 
 
 def _parse_event(raw: Any) -> Event | None:

@@ -1,4 +1,5 @@
-"""Webhook events seen, so a redelivered event is answered once even across workers."""
+"""Webhook events seen, so a redelivered event is answered once even across workers; group and
+room chats already told how to ask privately."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -18,3 +19,14 @@ class WebhookEvent(Base):
     user: Mapped[str] = mapped_column(String(64), default="")  # pseudonym
     message_id: Mapped[int | None] = mapped_column(ForeignKey("message.id"), nullable=True)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class GroupChat(Base):
+    """A group or room chat that has been told how to ask 1:1 (so it is told once)."""
+
+    __tablename__ = "group_chat"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # keyed-HMAC pseudonym of the groupId / roomId, like users': the raw id is not kept
+    chat: Mapped[str] = mapped_column(String(64), unique=True)
+    told_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

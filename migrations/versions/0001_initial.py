@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-21 23:28:44.162126
+Create Date: 2026-12-03 08:35:22.325725
 """
 from alembic import op
 import sqlalchemy as sa
@@ -43,6 +43,13 @@ def upgrade() -> None:
     with op.batch_alter_table('faq_revision', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_faq_revision_faq_id'), ['faq_id'], unique=False)
 
+    op.create_table('group_chat',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('chat', sa.String(length=64), nullable=False),
+    sa.Column('told_at', db.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('chat')
+    )
     op.create_table('index_state',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
@@ -133,6 +140,7 @@ def downgrade() -> None:
 
     op.drop_table('message')
     op.drop_table('index_state')
+    op.drop_table('group_chat')
     with op.batch_alter_table('faq_revision', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_faq_revision_faq_id'))
 

@@ -3,8 +3,9 @@
 fields, deep nesting, redelivered and duplicate ids), posted through Flask's test client.
 
 Whatever comes in: never a 5xx (the test client raises what would be one), LINE's stand-in never
-sees a request LINE would refuse, and every valid text event is answered exactly once, its claim
-linked to its logged question, even when the batch also holds bad events or is delivered again.
+sees a request LINE would refuse, and every valid 1:1 text event is answered exactly once, its
+claim linked to its logged question, even when the batch also holds bad events or is delivered
+again; a message in a group or room is never logged as a question.
 
 The query encoder is replaced by a hash of the text: at 15 ms a message (far more when the machine
 is busy) it would cap the run at a few hundred bodies, and it is not what a body can break; the
@@ -84,17 +85,24 @@ MAKERS = {
     "follow": lambda d: wh.follow(),
     "unfollow": lambda d: wh.unfollow(),
     "unsend": lambda d: wh.unsend(),
+    "join": lambda d: wh.join(),
+    "leave": lambda d: wh.leave(),
 }
 USERS = [wh.USER_ID, "U" + "1" * 32, "U" + "2" * 32]
+CHATS = [wh.group(), wh.group("C" + "3" * 32), wh.room(), wh.room(user_id=None)]
 
 
 @st.composite
 def valid_event(draw) -> dict:
-    """An event as LINE sends it (webhook.yml), with an id no other example uses."""
+    """An event as LINE sends it (webhook.yml), with an id no other example uses, from a 1:1
+    chat (join and leave: always a group or room) or, one in four, a group or room."""
     event = MAKERS[draw(st.sampled_from([*MAKERS, "text", "text"]))](draw)
     event["webhookEventId"] = f"{next(_serial):08d}" + draw(st.text(_CROCKFORD, min_size=18,
                                                                       max_size=18))
-    event["source"]["userId"] = draw(st.sampled_from(USERS))
+    if event["type"] in ("join", "leave") or draw(st.integers(0, 3)) == 0:
+        event["source"] = copy.deepcopy(draw(st.sampled_from(CHATS)))
+    else:
+        event["source"]["userId"] = draw(st.sampled_from(USERS))
     return event
 
 
@@ -120,9 +128,10 @@ def mutated_event(draw) -> object:
 
 
 @st.composite
-def batch(draw) -> tuple[list, list[dict]]:
-    """(events as sent, the valid text events among them that must be answered exactly once)."""
-    sent, must_answer = [], []
+def batch(draw) -> tuple[list, list[dict], list[dict]]:
+    """(events as sent, the valid 1:1 text events among them that must be answered exactly once,
+    the valid group and room messages that must not be logged)."""
+    sent, must_answer, must_not_log = [], [], []
     for _ in range(draw(st.integers(0, 5))):
         kind = draw(st.sampled_from(["valid", "valid", "mutated", "again"]))
         if kind == "again" and sent:  # a redelivery, or a new event reusing an earlier id
@@ -137,9 +146,11 @@ def batch(draw) -> tuple[list, list[dict]]:
         else:
             event = draw(valid_event())
             sent.append(event)
-            if event["type"] == "message" and event["message"]["type"] == "text":
+            if event["type"] == "message" and event["source"]["type"] != "user":
+                must_not_log.append(event)
+            elif event["type"] == "message" and event["message"]["type"] == "text":
                 must_answer.append(event)
-    return sent, must_answer
+    return sent, must_answer, must_not_log
 
 
 def body(events: list) -> str:
@@ -181,7 +192,7 @@ def test_no_body_gives_a_5xx_and_valid_text_is_answered_exactly_once(database_ur
                                      HealthCheck.data_too_large])
     @given(batch(), st.booleans(), st.none() | whole_body_oddities())
     def deliver(events_and_expected, deliver_twice, oddity):
-        events, must_answer = events_and_expected
+        events, must_answer, must_not_log = events_and_expected
         assert post(body(events)) == 200
         if deliver_twice:
             assert post(body(events)) == 200
@@ -193,6 +204,10 @@ def test_no_body_gives_a_5xx_and_valid_text_is_answered_exactly_once(database_ur
             claimed = session.scalar(select(WebhookEvent).where(
                 WebhookEvent.webhook_event_id == event["webhookEventId"]))
             assert claimed.message_id is not None, event
+        for event in must_not_log:
+            claimed = session.scalar(select(WebhookEvent).where(
+                WebhookEvent.webhook_event_id == event["webhookEventId"]))
+            assert claimed is not None and claimed.message_id is None, event
         assert not line_stub.errors
 
     deliver()
