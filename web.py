@@ -18,6 +18,7 @@ class AppServices:
     settings: Settings
     sessionmaker: sessionmaker
     _live_index: Any = None
+    _reply_sender: Any = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -30,6 +31,17 @@ class AppServices:
 
                     self._live_index = LiveIndex(self.sessionmaker, self.settings)
         return self._live_index
+
+    @property
+    def reply_sender(self):
+        """The reply sender of this process (bot/sender.py), started on first use."""
+        with self._lock:
+            if self._reply_sender is None:
+                from bot.sender import ReplySender
+
+                self._reply_sender = ReplySender(self.sessionmaker, self.settings)
+        self._reply_sender.start()
+        return self._reply_sender
 
 
 class RowIdConverter(IntegerConverter):

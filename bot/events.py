@@ -1,12 +1,14 @@
 """Webhook events in, log rows and replies out (no Flask here: routes.py and chat.py call it).
 
-Order for every question: decide (search), claim the webhookEventId, log and commit, then reply.
-The claim is an insert into webhook_event (unique): a redelivered event, even one arriving at
-two workers at once, fails that insert in all but one of them and is skipped there.
+Order for every question: decide (search), claim the webhookEventId, log and commit, then queue
+the reply (committed as a pending_reply row) and wake this worker's sender, which sends it off
+the request path (bot/sender.py): LINE gets its 200 without waiting for LINE. The claim is an
+insert into webhook_event (unique): a redelivered event, even one arriving at two workers at
+once, fails that insert in all but one of them and is skipped there.
 
-A failed reply is written on the message (reply_status "failed", reply_error) and the webhook
-still answers 200: LINE would otherwise redeliver an event we have already logged and whose reply
-token is likely spent, and a question must not be counted twice.
+A reply that cannot be delivered is written on the message (reply_status "failed", reply_error)
+by the sender; the webhook has answered 200 regardless: LINE would otherwise redeliver an event we
+have already logged, and a question must not be counted twice.
 
 Group and room chats are not answered: what is said there is not a resident's question to the
 city, and answers there would go to everyone in the chat. The bot says once per chat how to ask
@@ -25,7 +27,7 @@ import logging
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import Any, Callable
 from urllib.parse import parse_qs
 
 from linebot.v3 import SignatureValidator
@@ -41,8 +43,7 @@ from analytics.log import complete_with_choice, record_feedback, record_question
 from analytics.models import Message
 from analytics.pseudonym import pseudonymize
 from bot import replies
-from bot.line_api import send_reply
-from bot.models import GroupChat, WebhookEvent
+from bot.models import GroupChat, PendingReply, WebhookEvent
 from config import Settings
 from db import MAX_ID
 from faq.live import EntryView
@@ -66,6 +67,7 @@ class Bot:
     settings: Settings
     session: Session
     live: Any  # faq.live.LiveIndex of this process
+    wake_sender: Callable[[], None]  # bot.sender.ReplySender.wake of this process
     source: str = "line"  # "chat" when the local chat page sent it
 
     def handle(self, body: str, signature: str) -> None:
@@ -128,7 +130,6 @@ class Bot:
             self.on_postback(event)
         elif isinstance(event, FollowEvent):
             if self.claim(event):
-                self.session.commit()
                 self.reply(event, replies.plain(replies.GREETING))
         elif isinstance(event, UnfollowEvent):
             if self.claim(event):
@@ -144,19 +145,17 @@ class Bot:
             return
         if not isinstance(event, MessageEvent):  # join or leave: start afresh
             self.session.execute(delete(GroupChat).where(GroupChat.chat == chat))
-        if isinstance(event, LeaveEvent) or self.told(chat):
-            self.session.commit()
+        if isinstance(event, LeaveEvent) or not event.reply_token or self.told(chat):
+            self.session.commit()  # without a reply token the next message is told
             return
-        told = GroupChat(chat=chat)
-        self.session.add(told)
+        self.session.add(GroupChat(chat=chat))
         try:
-            self.session.commit()
+            self.session.flush()
         except IntegrityError:  # another worker is telling this chat at this moment
             self.session.rollback()
             return
-        if self.reply(event, replies.plain(replies.GROUP_NOTICE)) is not None:
-            self.session.delete(told)  # not delivered: the next message gets the notice
-            self.session.commit()
+        # Should the notice not reach LINE, the sender forgets the chat for the next message.
+        self.reply(event, replies.plain(replies.GROUP_NOTICE), chat=chat)
 
     def told(self, chat: str) -> bool:
         return self.session.scalar(select(GroupChat.id).where(GroupChat.chat == chat)) is not None
@@ -220,8 +219,7 @@ class Bot:
             latency_ms=(time.perf_counter() - started) * 1000, source=self.source,
         )
         claimed.message_id = message.id
-        error = self.reply(event, reply(message))
-        record_reply(self.session, message, error=error)
+        self.reply(event, reply(message), question=message)
 
     # -- postbacks: a tapped candidate, 「どれでもない」, 👍/👎 ---------------------------------
 
@@ -286,11 +284,18 @@ class Bot:
             return None
         return row
 
-    def reply(self, event, messages: list) -> str | None:
-        if not event.reply_token:
-            return "no reply token in the event"
-        return send_reply(self.settings.line_api_base_url, self.settings.line_channel_access_token,
-                          event.reply_token, messages)
+    def reply(self, event, messages: list, *, question: Message | None = None,
+              chat: str | None = None) -> None:
+        """Queue a reply for the sender and commit it with everything pending in the session.
+        `question`: the message whose reply status it is; `chat`: a group chat being told."""
+        if event.reply_token:
+            self.session.add(PendingReply(reply_token=event.reply_token, messages=[
+                m.to_dict() for m in messages], message_id=question.id if question else None, chat=chat))
+        elif question is not None:
+            record_reply(self.session, question, error="no reply token in the event")
+        self.session.commit()
+        if event.reply_token:
+            self.wake_sender()
 
 
 def _group_chat(event) -> str | None:

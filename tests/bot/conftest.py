@@ -38,11 +38,14 @@ def faq(app, session):
 
 
 @pytest.fixture
-def deliver(client):
-    """POST events to /callback signed as LINE signs; returns the response."""
+def deliver(app, client):
+    """POST events to /callback signed as LINE signs; returns the response once the replies it
+    queued have been sent (or given up)."""
     def deliver(*events, raw: str | None = None):
         data = raw if raw is not None else wh.body(*events)
-        return client.post("/callback", data=data.encode("utf-8"), headers=wh.headers(data, SECRET))
+        response = client.post("/callback", data=data.encode("utf-8"), headers=wh.headers(data, SECRET))
+        assert app.extensions["cityfaq"].reply_sender.wait(timeout=30)
+        return response
     return deliver
 
 

@@ -303,6 +303,7 @@ def test_two_simultaneous_deliveries_are_answered_once(app, faq, line_stub, sess
         t.start()
     for t in threads:
         t.join()
+    assert app.extensions["cityfaq"].reply_sender.wait()
     assert statuses == [200, 200]
     assert len(line_stub.replies) == 1 and len(messages(session)) == 1
 

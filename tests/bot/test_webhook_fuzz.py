@@ -183,8 +183,8 @@ def post(app, faq, monkeypatch):
     return post
 
 
-def test_no_body_gives_a_5xx_and_valid_text_is_answered_exactly_once(database_url, post, line_stub,
-                                                                     session, request):
+def test_no_body_gives_a_5xx_and_valid_text_is_answered_exactly_once(app, post, line_stub, session,
+                                                                     request):
     backend = request.node.callspec.params["database_url"]
 
     @settings(max_examples=EXAMPLES[backend], deadline=None, database=None,
@@ -198,6 +198,7 @@ def test_no_body_gives_a_5xx_and_valid_text_is_answered_exactly_once(database_ur
             assert post(body(events)) == 200
         if oddity is not None:
             assert post(oddity) in (200, 400)
+        assert app.extensions["cityfaq"].reply_sender.wait()
         for event in must_answer:
             assert len(line_stub.replies_to(event["replyToken"])) == 1, event
             session.expire_all()
