@@ -30,7 +30,7 @@ from retrieval.embedder import Embedder
 from tests import line_webhook as wh
 from tests.bot.conftest import SECRET
 
-# Examples per backend: 52 s on SQLite and 14 s on PostgreSQL here, on 2 cores shared with others.
+# Examples per backend: 38 s on SQLite and 9 s on PostgreSQL here, on 2 cores shared with others.
 EXAMPLES = {"sqlite": 1000, "postgresql": 200}
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _serial = itertools.count()  # ids unique across examples: the database lives for the whole test
