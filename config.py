@@ -42,6 +42,8 @@ class Settings:
     # LOCAL_CHAT=1 (what `make run` sets): serve the /chat page, whose replies go to an in-app LINE
     # stand-in instead of LINE. Only ever on when asked for, and never together with a channel.
     local_chat: bool = False
+    # How long after an event its reply token can be used: the sender retries within it.
+    reply_token_seconds: float = 30.0
 
 
 class ConfigError(ValueError):

@@ -8,6 +8,10 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
+# The largest primary key: ids are INTEGER, which PostgreSQL keeps in 32 bits. An id from outside
+# (a postback, a URL) beyond it names no row, and PostgreSQL would refuse to compare it.
+MAX_ID = 2**31 - 1
+
 
 class UTCDateTime(TypeDecorator):
     """Timezone-aware datetimes stored as UTC; SQLite drops tzinfo, so put it back."""

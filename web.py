@@ -7,8 +7,10 @@ from typing import Any
 
 from flask import current_app, g
 from sqlalchemy.orm import Session, sessionmaker
+from werkzeug.routing import IntegerConverter
 
 from config import Settings
+from db import MAX_ID
 
 
 @dataclass
@@ -16,6 +18,7 @@ class AppServices:
     settings: Settings
     sessionmaker: sessionmaker
     _live_index: Any = None
+    _reply_sender: Any = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -28,6 +31,25 @@ class AppServices:
 
                     self._live_index = LiveIndex(self.sessionmaker, self.settings)
         return self._live_index
+
+    @property
+    def reply_sender(self):
+        """The reply sender of this process (bot/sender.py), started on first use."""
+        with self._lock:
+            if self._reply_sender is None:
+                from bot.sender import ReplySender
+
+                self._reply_sender = ReplySender(self.sessionmaker, self.settings)
+        self._reply_sender.start()
+        return self._reply_sender
+
+
+class RowIdConverter(IntegerConverter):
+    """`<id:name>` in a route: a primary key. One beyond MAX_ID names no row and answers 404
+    before any query (PostgreSQL would refuse to compare it, SQLite to bind it)."""
+
+    def __init__(self, url_map, **kwargs) -> None:
+        super().__init__(url_map, min=1, max=MAX_ID, **kwargs)
 
 
 def services() -> AppServices:

@@ -25,6 +25,7 @@ def create_app(settings: config.Settings | None = None) -> Flask:
     engine = db.make_engine(settings.database_url)
     app.extensions["cityfaq"] = web.AppServices(settings=settings, sessionmaker=db.make_sessionmaker(engine))
     app.teardown_appcontext(web.close_db_session)
+    app.url_map.converters["id"] = web.RowIdConverter
 
     from admin import bp as admin_bp
     from admin import init_app as init_admin

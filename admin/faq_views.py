@@ -178,7 +178,7 @@ def _published(snap: dict) -> str:
     return "公開" if snap.get("published", True) else "非公開"
 
 
-@bp.route("/faq/revisions/<int:revision_id>/restore", methods=["POST"])
+@bp.route("/faq/revisions/<id:revision_id>/restore", methods=["POST"])
 @role_required("editor")
 def faq_restore(revision_id: int):
     s = db_session()

@@ -40,9 +40,9 @@ def review_queue():
     if tab not in review.TABS:
         abort(404)
     unreviewed_only = request.args.get("all") != "1"
-    page = max(request.args.get("page", 1, type=int), 1)
     s = db_session()
     counts = review.tab_counts(s, year, month, unreviewed_only)
+    page = _page(counts[tab])
     groups, messages = [], []
     if tab == "no_title":
         groups = _groups(review.queue(s, year, month, tab, unreviewed_only, limit=GROUPED_AT_MOST))
@@ -52,6 +52,13 @@ def review_queue():
         "admin/review.html", tab=tab, tabs=review.TABS, counts=counts, messages=messages, groups=groups,
         year=year, month=month, unreviewed_only=unreviewed_only, page=page, page_size=PAGE_SIZE,
         labels=REVIEW_LABELS, months=_neighbours(year, month), question=_question)
+
+
+def _page(count: int) -> int:
+    """The page asked for, within 1..the last page: a page past the last shows the last one (an
+    offset of 10^17 pages overflows both databases' integers)."""
+    last = max((count + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    return min(max(request.args.get("page", 1, type=int), 1), last)
 
 
 def _groups(messages: list[Message]) -> list[review.Group]:
@@ -84,7 +91,7 @@ def _question(faq_id: str | None) -> str:
     return entry.question if entry else ""
 
 
-@bp.route("/review/<int:message_id>")
+@bp.route("/review/<id:message_id>")
 @role_required("editor")
 def review_message(message_id: int):
     message = _message(message_id)
@@ -94,7 +101,7 @@ def review_message(message_id: int):
                            labels=REVIEW_LABELS, question=_question, back=_back())
 
 
-@bp.route("/review/<int:message_id>/judge", methods=["POST"])
+@bp.route("/review/<id:message_id>/judge", methods=["POST"])
 @role_required("editor")
 def review_judge(message_id: int):
     verdict = request.form.get("review") or None
@@ -110,7 +117,7 @@ def review_judge(message_id: int):
     return redirect(_back())
 
 
-@bp.route("/review/<int:message_id>/relearn", methods=["POST"])
+@bp.route("/review/<id:message_id>/relearn", methods=["POST"])
 @role_required("editor")
 def review_relearn(message_id: int):
     message = _message(message_id)

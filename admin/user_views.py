@@ -28,7 +28,7 @@ def users():
                            role_form=RoleForm, password_form=PasswordForm)
 
 
-@bp.route("/users/<int:user_id>/role", methods=["POST"])
+@bp.route("/users/<id:user_id>/role", methods=["POST"])
 @role_required("admin")
 def user_role(user_id: int):
     user = _user(user_id)
@@ -42,7 +42,7 @@ def user_role(user_id: int):
     return redirect(url_for("admin.users"))
 
 
-@bp.route("/users/<int:user_id>/password", methods=["POST"])
+@bp.route("/users/<id:user_id>/password", methods=["POST"])
 @role_required("admin")
 def user_password(user_id: int):
     user = _user(user_id)
@@ -55,7 +55,7 @@ def user_password(user_id: int):
     return redirect(url_for("admin.users"))
 
 
-@bp.route("/users/<int:user_id>/delete", methods=["POST"])
+@bp.route("/users/<id:user_id>/delete", methods=["POST"])
 @role_required("admin")
 def user_delete(user_id: int):
     user = _user(user_id)

@@ -2,7 +2,8 @@
 
 /chat/send builds the webhook body LINE would send (webhook.yml), signs it with the channel secret
 and hands it to the same handler as POST /callback; the bot's replies go through line-bot-sdk to
-LINE_API_BASE_URL, which in local mode is the stand-in below, and the page shows what it recorded.
+LINE_API_BASE_URL, which in local mode is the stand-in below, and the page shows what it recorded
+once this worker's reply sender has sent them.
 Everything here answers 404 unless settings.local_chat (LOCAL_CHAT=1, no LINE channel) is on.
 Its messages are logged with source "chat" and never counted in the council report.
 """
@@ -84,6 +85,7 @@ def chat_send():
     reply_token = secrets.token_hex(16)
     body = webhook_body(event, user_id=_chat_user(), reply_token=reply_token)
     handle_webhook(body, sign(body, services().settings.line_channel_secret), source=LOCAL_CHAT_SOURCE)
+    services().reply_sender.wait(reply_token, timeout=services().settings.reply_token_seconds)
     return jsonify(replies=replies.take(reply_token))
 
 

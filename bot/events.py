@@ -1,27 +1,41 @@
 """Webhook events in, log rows and replies out (no Flask here: routes.py and chat.py call it).
 
 Order for every question: decide (search), mask the text, claim the webhookEventId, log and
-commit, then reply. Masking comes before the claim's insert, which on SQLite takes the database's
-write lock until the commit: every other worker's question would wait on it.
-The claim is an insert into webhook_event (unique): a redelivered event, even one arriving at
-two workers at once, fails that insert in all but one of them and is skipped there.
+commit, then queue the reply (committed as a pending_reply row) and wake this worker's sender,
+which sends it off the request path (bot/sender.py): LINE gets its 200 without waiting for LINE.
+Masking comes before the claim's insert, which on SQLite takes the database's write lock until the
+commit: every other worker's question would wait on it. The claim is an insert into webhook_event
+(unique): a redelivered event, even one arriving at two workers at once, fails that insert in all
+but one of them and is skipped there.
 
-A failed reply is written on the message (reply_status "failed", reply_error) and the webhook
-still answers 200: LINE would otherwise redeliver an event we have already logged and whose reply
-token is likely spent, and a question must not be counted twice.
+A reply that cannot be delivered is written on the message (reply_status "failed", reply_error)
+by the sender; the webhook has answered 200 regardless: LINE would otherwise redeliver an event we
+have already logged, and a question must not be counted twice.
+
+Group and room chats are not answered: what is said there is not a resident's question to the
+city, and answers there would go to everyone in the chat. The bot says once per chat how to ask
+1:1 (on join; or to the first message when the join got no notice through) and logs nothing as
+a question.
+
+Each event of a body is handled on its own, in its own transaction: one that fails is rolled back
+and logged, and the others are still handled. LINE redelivers a failed batch whole, so one bad
+event would otherwise cost its neighbours on every delivery.
 """
 from __future__ import annotations
 
+import hashlib
+import json
+import logging
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Any
+from datetime import datetime, timedelta, timezone
+from typing import Any, Callable
 from urllib.parse import parse_qs
 
-from linebot.v3 import WebhookParser
-from linebot.v3.exceptions import InvalidSignatureError
-from linebot.v3.webhooks import (FollowEvent, MessageEvent, PostbackEvent, TextMessageContent,
-                                 UnfollowEvent)
+from linebot.v3 import SignatureValidator
+from linebot.v3.webhooks import (Event, FollowEvent, JoinEvent, LeaveEvent, MessageEvent,
+                                 PostbackEvent, TextMessageContent, UnfollowEvent)
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -32,10 +46,19 @@ from analytics.masking import MAX_LENGTH, MaskedText, mask_personal_data, withou
 from analytics.models import Message
 from analytics.pseudonym import pseudonymize
 from bot import replies
-from bot.line_api import send_reply
-from bot.models import WebhookEvent
+from bot.models import GroupChat, PendingReply, WebhookEvent
 from config import Settings
+from db import MAX_ID
 from faq.live import EntryView
+
+log = logging.getLogger(__name__)
+
+# An event's own time is kept when it is plausible: LINE redelivers for a while after a failure,
+# and its clock may run a little ahead of ours. Anything else (0, negative, past the year 9999)
+# is not when a question was asked: the receive time is logged instead.
+OLDEST_EVENT = timedelta(days=7)
+NEWEST_EVENT = timedelta(minutes=10)
+MAX_EVENT_KEY = 64  # webhook_event.webhook_event_id; LINE's ids are 26-character ULIDs
 
 
 # A greeting or thanks gets a kind word; anything else without a question, how to ask.
@@ -51,27 +74,61 @@ class Bot:
     settings: Settings
     session: Session
     live: Any  # faq.live.LiveIndex of this process
+    wake_sender: Callable[[], None]  # bot.sender.ReplySender.wake of this process
     source: str = "line"  # "chat" when the local chat page sent it
 
     def handle(self, body: str, signature: str) -> None:
-        """Verify and parse a webhook body with line-bot-sdk, then handle each event."""
+        """Verify a webhook body, then handle each of its events on its own."""
+        for raw in self.events(body, signature):
+            self.handle_event(raw)
+
+    def events(self, body: str, signature: str) -> list:
+        """The body's events as JSON values, once its signature is the channel's.
+
+        The whole body is refused (BadWebhook: 400, nothing touched) when it is not signed by the
+        channel or is no webhook: not JSON, JSON nested too deep to read (RecursionError), or
+        without a list of events. What each event holds is judged per event (handle_event).
+        """
         if not self.settings.line_channel_secret:
             # No channel and no local chat: line-bot-sdk would accept a body signed with "".
             raise BadWebhook("signature")
-        parser = WebhookParser(self.settings.line_channel_secret)
+        if not SignatureValidator(self.settings.line_channel_secret).validate(body, signature):
+            raise BadWebhook("signature")
         try:
-            events = parser.parse(body, signature)
-        except InvalidSignatureError as exc:
-            raise BadWebhook("signature") from exc
-        except (ValueError, LookupError, TypeError, AttributeError) as exc:
+            payload = json.loads(body)
+        except (ValueError, RecursionError) as exc:
             raise BadWebhook("body") from exc
-        for event in events:
+        events = payload.get("events") if isinstance(payload, dict) else None
+        if not isinstance(events, list):
+            raise BadWebhook("body")
+        return events
+
+    def handle_event(self, raw: Any) -> None:
+        """One event in its own transaction. A shape line-bot-sdk refuses is skipped with a
+        warning; a failure while handling is rolled back (so its redelivery is handled afresh)
+        and logged with its traceback. Either way the batch's other events are handled."""
+        try:
+            event = _parse_event(raw)
+        except Exception as exc:  # pydantic's ValueError, or RecursionError on deep nesting
+            log.warning("webhook event %s skipped: line-bot-sdk refused it: %s",
+                        _label(raw), str(exc)[:500])
+            return
+        if event is None:
+            return  # a type this SDK does not know (LINE adds types); not for this bot
+        try:
             self.dispatch(event)
+        except Exception:  # whatever went wrong, the other events of the batch go on
+            self.session.rollback()
+            log.exception("webhook event %s (%s) failed and was rolled back",
+                          event.webhook_event_id, event.type)
 
     def dispatch(self, event) -> None:
         if getattr(event, "mode", None) == "standby":
             return  # another channel is answering this chat (module channels)
-        if isinstance(event, MessageEvent):
+        chat = _group_chat(event)
+        if chat:
+            self.on_group(event, pseudonymize(chat, self.settings.secret_key))
+        elif isinstance(event, MessageEvent):
             if isinstance(event.message, TextMessageContent):
                 self.on_text(event)
             else:
@@ -80,17 +137,40 @@ class Bot:
             self.on_postback(event)
         elif isinstance(event, FollowEvent):
             if self.claim(event):
-                self.session.commit()
                 self.reply(event, replies.plain(replies.GREETING))
         elif isinstance(event, UnfollowEvent):
             if self.claim(event):
                 self.session.commit()
-        # Any other event type (join, unsend, beacon, ...) is not for this bot.
+        # Any other event type (unsend, beacon, ...) is not for this bot.
+
+    # -- group and room chats -------------------------------------------------------------
+
+    def on_group(self, event, chat: str) -> None:
+        """In a group or room: on join, say how to ask 1:1; to a message, only if the chat has
+        not been told yet; on leave, forget the chat (invited again, it is told again)."""
+        if not isinstance(event, (JoinEvent, LeaveEvent, MessageEvent)) or not self.claim(event):
+            return
+        if not isinstance(event, MessageEvent):  # join or leave: start afresh
+            self.session.execute(delete(GroupChat).where(GroupChat.chat == chat))
+        if isinstance(event, LeaveEvent) or not event.reply_token or self.told(chat):
+            self.session.commit()  # without a reply token the next message is told
+            return
+        self.session.add(GroupChat(chat=chat))
+        try:
+            self.session.flush()
+        except IntegrityError:  # another worker is telling this chat at this moment
+            self.session.rollback()
+            return
+        # Should the notice not reach LINE, the sender forgets the chat for the next message.
+        self.reply(event, replies.plain(replies.GROUP_NOTICE), chat=chat)
+
+    def told(self, chat: str) -> bool:
+        return self.session.scalar(select(GroupChat.id).where(GroupChat.chat == chat)) is not None
 
     # -- questions -------------------------------------------------------------------------
 
     def on_text(self, event: MessageEvent) -> None:
-        text = event.message.text[:MAX_LENGTH]  # LINE's limit; anything longer is not from LINE
+        text = storable(event.message.text[:MAX_LENGTH])  # LINE's limit; anything longer is not from LINE
         started = time.perf_counter()
         if is_meaningless(text):
             self.ask(event, text=text, kind="text", outcome="excluded",
@@ -143,13 +223,13 @@ class Bot:
         if claimed is None:
             return
         message = record_question(
-            self.session, created_at=_event_time(event), user=claimed.user, kind=kind, text=masked,
+            self.session, created_at=event_time(event.timestamp, claimed.received_at),
+            user=claimed.user, kind=kind, text=masked,
             outcome=outcome, faq_id=faq_id, score=score, candidates=candidates,
             latency_ms=(time.perf_counter() - started) * 1000, source=self.source,
         )
         claimed.message_id = message.id
-        error = self.reply(event, reply(message))
-        record_reply(self.session, message, error=error)
+        self.reply(event, reply(message), question=message)
 
     # -- postbacks: a tapped candidate, 「どれでもない」, 👍/👎 ---------------------------------
 
@@ -177,24 +257,26 @@ class Bot:
         """The tapped candidate (or related entry under an answer) completes the original
         question (not a new one); pick 0 is the entry the bot itself ranked first."""
         offered = message.candidates or []
-        if not pick.isdigit() or int(pick) >= len(offered):
+        index = number(pick, below=len(offered))
+        if index is None:
             return
-        faq_id = offered[int(pick)]
+        faq_id = offered[index]
         entry = self.live.entry(faq_id)
         if entry is None:  # unpublished since it was offered
             self.reply(event, replies.no_answer(self.settings.contact_text))
             return
         answered = bool(entry.answer.strip())
         complete_with_choice(self.session, message, faq_id=faq_id, answered=answered,
-                             score=message.score if int(pick) == 0 else None)
+                             score=message.score if index == 0 else None)
         self.reply(event, replies.answer(entry, message.id) if answered
                    else replies.not_ready(entry, self.settings.contact_text))
 
     def own_message(self, message_id: str | None, user: str) -> Message | None:
         """The question a postback refers to, only if this same resident asked it."""
-        if not message_id or not message_id.isdigit():
+        key = number(message_id, below=MAX_ID + 1)
+        if not key:
             return None
-        message = self.session.get(Message, int(message_id))
+        message = self.session.get(Message, key)
         return message if message is not None and message.user == user else None
 
     # -- plumbing ----------------------------------------------------------------------------
@@ -212,12 +294,85 @@ class Bot:
             return None
         return row
 
-    def reply(self, event, messages: list) -> str | None:
-        if not event.reply_token:
-            return "no reply token in the event"
-        return send_reply(self.settings.line_api_base_url, self.settings.line_channel_access_token,
-                          event.reply_token, messages)
+    def reply(self, event, messages: list, *, question: Message | None = None,
+              chat: str | None = None) -> None:
+        """Queue a reply for the sender and commit it with everything pending in the session.
+        `question`: the message whose reply status it is; `chat`: a group chat being told."""
+        if event.reply_token:
+            self.session.add(PendingReply(reply_token=event.reply_token, messages=[
+                m.to_dict() for m in messages], message_id=question.id if question else None, chat=chat))
+        elif question is not None:
+            record_reply(self.session, question, error="no reply token in the event")
+        self.session.commit()
+        if event.reply_token:
+            self.wake_sender()
 
 
-def _event_time(event) -> datetime:
-    return datetime.fromtimestamp(event.timestamp / 1000, tz=timezone.utc)
+def _group_chat(event) -> str | None:
+    """The groupId or roomId of an event from a group or room chat; None from a 1:1 chat."""
+    return getattr(event.source, "group_id", None) or getattr(event.source, "room_id", None)
+
+
+def _parse_event(raw: Any) -> Event | None:
+    """line-bot-sdk's model of one event, claimed under event_key(raw) in place of its
+    webhookEventId; None for a type the SDK does not know. Raises for a known type in a shape
+    the SDK refuses (it would turn those into UnknownEvent, hiding the mistake)."""
+    if not isinstance(raw, dict) or not isinstance(raw.get("type"), str):
+        raise ValueError("not an event object")
+    if not Event.get_discriminator_value(raw):
+        return None
+    event = Event.from_dict(raw)
+    event.webhook_event_id = event_key(raw)
+    return event
+
+
+def event_key(raw: dict) -> str:
+    """What an event is claimed under: its webhookEventId when it is up to 64 ASCII letters and
+    digits (LINE sends 26); any other id as a hash of it, so it fits the column and holds no NUL
+    or lone surrogate. An event with an empty id is keyed by a hash of its content without
+    deliveryContext: its own redelivery is still answered once, and unrelated events without an
+    id are not taken for each other. Hashes start with "~", which no ULID holds."""
+    event_id = raw.get("webhookEventId")
+    if event_id.isascii() and event_id.isalnum() and len(event_id) <= MAX_EVENT_KEY:
+        return event_id
+    if not event_id:
+        event_id = json.dumps({k: v for k, v in raw.items() if k != "deliveryContext"},
+                              sort_keys=True)
+    digest = hashlib.sha256(event_id.encode("utf-8", "surrogatepass")).hexdigest()
+    return "~" + digest[:MAX_EVENT_KEY - 1]
+
+
+def event_time(timestamp: int, received: datetime) -> datetime:
+    """When a question was asked: the event's timestamp (ms) if it lies between OLDEST_EVENT
+    before and NEWEST_EVENT after its receipt, else the receive time."""
+    received_ms = received.timestamp() * 1000
+    oldest = received_ms - OLDEST_EVENT.total_seconds() * 1000
+    newest = received_ms + NEWEST_EVENT.total_seconds() * 1000
+    if not oldest <= timestamp <= newest:
+        return received
+    return datetime.fromtimestamp(timestamp / 1000, tz=timezone.utc)
+
+
+def storable(text: str) -> str:
+    """The text as both databases can keep it: NUL dropped (PostgreSQL's text refuses it) and
+    each lone surrogate (valid JSON, not valid UTF-8) replaced by U+FFFD; pairs are joined."""
+    text = text.replace("\x00", "")
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
+def number(value: str | None, *, below: int) -> int | None:
+    """A count written in ASCII digits below `below`, else None. str.isdigit() also accepts
+    「²」 and Arabic-Indic digits, and int() refuses more than 4,300 digits."""
+    if not value or not value.isascii() or not value.isdigit() or len(value) > len(str(below)):
+        return None
+    parsed = int(value)
+    return parsed if parsed < below else None
+
+
+def _label(raw: Any) -> str:
+    """An event for a log line: its id and type, cut short and ASCII-escaped (never its user or
+    text, and never the repr of a value that may be nested too deep to print)."""
+    if not isinstance(raw, dict):
+        return f"of JSON type {type(raw).__name__}"
+    return " ".join(ascii(value[:40]) if isinstance(value, str) else type(value).__name__
+                    for value in (raw.get("webhookEventId"), raw.get("type")))

@@ -21,7 +21,8 @@ def callback():
 def handle_webhook(body: str, signature: str, *, source: str) -> None:
     """The one path every webhook takes, from LINE or from the local chat page."""
     app_services = services()
-    bot = Bot(app_services.settings, db_session(), app_services.live_index, source=source)
+    bot = Bot(app_services.settings, db_session(), app_services.live_index,
+              app_services.reply_sender.wake, source=source)
     try:
         bot.handle(body, signature)
     except BadWebhook:

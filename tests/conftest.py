@@ -69,6 +69,7 @@ def new_settings(database_url, tmp_path, embedding_cache_dir) -> config.Settings
         instance_path=tmp_path / "instance",
         embedding_cache_dir=embedding_cache_dir,
         index_poll_seconds=0.0,
+        reply_token_seconds=3.0,  # LINE's is about 30 s; a reply failing for good fails sooner here
     )
 
 
@@ -88,6 +89,9 @@ def app(settings):
     live = app.extensions["cityfaq"]._live_index
     if live is not None:  # its watcher may be mid-rebuild: let it finish before the database goes
         live.close()
+    sender = app.extensions["cityfaq"]._reply_sender
+    if sender is not None:
+        sender.stop()
 
 
 @pytest.fixture

@@ -6,7 +6,12 @@ schema), then once more with the spec's discriminators followed (openapi-core do
 `Message` is checked as the `TextMessage` its `type` names, an action as a `PostbackAction`...),
 then against the limits LINE documents but the YAML leaves out (5,000 characters per text,
 20 per quick-reply label, 300 per display text). Valid replies are recorded; invalid ones are
-recorded in `errors` and answered 400 like LINE would. `fail_with = 500` makes it fail on purpose.
+recorded in `errors` and answered 400 like LINE would.
+
+Fault modes, to see the bot's sender retry: `fail_with = 500` (or 429, with `retry_after`) answers
+that status, to every reply or to the first `fail_times` ones; `down = True` drops the connection
+without answering, as an unreachable LINE would; `delay` seconds make every answer slow.
+Every reply request that got through validation is counted in `attempts`.
 
 Also used by bench/webhook_roundtrip.py.
 """
@@ -14,6 +19,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 import uuid
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -125,8 +131,13 @@ class LineStub:
     access_token: str = "test-access-token"
     validate: bool = True
     fail_with: int | None = None  # answer every request with this status (e.g. 500)
+    fail_times: int | None = None  # ... only the first so many replies (None: all)
+    retry_after: int | None = None  # Retry-After header with fail_with (LINE sends it with 429)
+    down: bool = False  # drop every connection unanswered
+    delay: float = 0.0  # seconds before answering
     on_reply: Callable[[Reply], None] | None = None  # called before answering (checks DB state)
     replies: list[Reply] = field(default_factory=list)
+    attempts: int = 0
     errors: list[str] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -149,8 +160,14 @@ class LineStub:
     def texts(self, reply_token: str) -> list[str]:
         return [m.get("text", "") for r in self.replies_to(reply_token) for m in r.messages]
 
+    def _app(self, environ, start_response):
+        if self.down:
+            raise _Drop()
+        time.sleep(self.delay)
+        return self._answer(environ, start_response)
+
     @Request.application
-    def _app(self, request: Request) -> Response:
+    def _answer(self, request: Request) -> Response:
         problems = self._problems(request) if self.validate else []
         if problems:
             with self._lock:
@@ -163,10 +180,16 @@ class LineStub:
         reply = Reply(body["replyToken"], body["messages"], request.headers.get("Authorization", ""))
         if self.on_reply is not None:
             self.on_reply(reply)
-        if self.fail_with:
-            return _json({"message": "Internal server error"}, self.fail_with)
         with self._lock:
-            self.replies.append(reply)
+            self.attempts += 1
+            failing = self.fail_with and (self.fail_times is None or self.attempts <= self.fail_times)
+            if not failing:
+                self.replies.append(reply)
+        if failing:
+            response = _json({"message": "Internal server error"}, self.fail_with)
+            if self.retry_after is not None:
+                response.headers["Retry-After"] = str(self.retry_after)
+            return response
         return _json({"sentMessages": [{"id": uuid.uuid4().hex[:18]} for _ in body["messages"]]})
 
     def _problems(self, request: Request) -> list[str]:
@@ -183,9 +206,17 @@ class LineStub:
         return schema_errors(body, MESSAGING_SPEC, "ReplyMessageRequest") + limit_errors(body)
 
 
+class _Drop(ConnectionError):
+    """Raised by the app in `down` mode: werkzeug takes it for a dropped connection and closes
+    it without writing a response."""
+
+
 class _QuietHandler(WSGIRequestHandler):
     def log_request(self, *args) -> None:  # tests and the benchmark read results, not access logs
         pass
+
+    def connection_dropped(self, error, environ=None) -> None:
+        self.close_connection = True  # `down`: close it unanswered rather than keep it alive
 
 
 def _json(data: dict, status: int = 200) -> Response:

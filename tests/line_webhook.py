@@ -16,6 +16,8 @@ import time
 from tests.line_stub import WEBHOOK_SPEC, schema_errors
 
 USER_ID = "U" + "4af4980629" + "0" * 22  # LINE's shape: U + 32 hex digits
+GROUP_ID = "C" + "4af4980629" + "1" * 22  # groups are C + 32 hex digits, rooms R + 32
+ROOM_ID = "R" + "4af4980629" + "2" * 22
 DESTINATION = "U" + "f" * 32
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
@@ -29,15 +31,26 @@ def reply_token() -> str:
     return secrets.token_hex(16)
 
 
-def _event(kind: str, *, user_id: str = USER_ID, webhook_event_id: str | None = None,
-           redelivery: bool = False, token: str | None = "auto", **fields) -> dict:
+def group(group_id: str = GROUP_ID, user_id: str | None = USER_ID) -> dict:
+    """A group chat as an event's source (userId only in message events, and not always)."""
+    return {"type": "group", "groupId": group_id, **({"userId": user_id} if user_id else {})}
+
+
+def room(room_id: str = ROOM_ID, user_id: str | None = USER_ID) -> dict:
+    """A multi-person chat (room) as an event's source."""
+    return {"type": "room", "roomId": room_id, **({"userId": user_id} if user_id else {})}
+
+
+def _event(kind: str, *, user_id: str = USER_ID, source: dict | None = None,
+           webhook_event_id: str | None = None, redelivery: bool = False,
+           token: str | None = "auto", **fields) -> dict:
     event = {
         "type": kind,
         "timestamp": int(time.time() * 1000),
         "mode": "active",
         "webhookEventId": webhook_event_id or event_id(),
         "deliveryContext": {"isRedelivery": redelivery},
-        "source": {"type": "user", "userId": user_id},
+        "source": source or {"type": "user", "userId": user_id},
         **fields,
     }
     if token:
@@ -78,6 +91,16 @@ def follow(**kw) -> dict:
 
 def unfollow(**kw) -> dict:
     return _event("unfollow", token=None, **kw)
+
+
+def join(**kw) -> dict:
+    """The bot was invited into a group or room (source: group() or room())."""
+    return _event("join", **kw)
+
+
+def leave(**kw) -> dict:
+    """The bot was removed from a group or room, or left it."""
+    return _event("leave", token=None, **kw)
 
 
 def unsend(**kw) -> dict:

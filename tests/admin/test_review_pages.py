@@ -4,6 +4,7 @@ from __future__ import annotations
 import io
 from datetime import datetime, timezone
 
+import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
@@ -39,6 +40,24 @@ def test_queue_shows_thumbs_down_first_and_judges(editor, faq, session):
     post(editor, f"/admin/review/{down.id}/judge", {"review": ""}, token_page="/admin/review")
     session.expire_all()
     assert session.get(Message, down.id).review is None
+
+
+def test_a_page_past_the_last_shows_the_last_page(editor, faq, session):
+    _message(session, "住民票はどこ？", "answered", faq_id="B01")
+    for page in ("2", str(10**17), str(10**30), "-5"):
+        response = editor.get(f"/admin/review?month=2024-05&tab=answered&page={page}")
+        assert response.status_code == 200
+        assert "住民票はどこ？" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("row_id", [2**31, 10**30])
+def test_an_id_beyond_any_row_is_not_found(administrator, faq, session, row_id):
+    """Every admin URL with a row id (PostgreSQL's integer ends at 2^31 - 1)."""
+    assert administrator.get(f"/admin/review/{row_id}").status_code == 404
+    for action in (f"review/{row_id}/judge", f"review/{row_id}/relearn", f"users/{row_id}/role",
+                   f"users/{row_id}/password", f"users/{row_id}/delete",
+                   f"faq/revisions/{row_id}/restore"):
+        assert post(administrator, f"/admin/{action}", token_page="/admin/review").status_code == 404
 
 
 def test_relearn_picks_the_suggested_entry_and_teaches_it(editor, faq, session):

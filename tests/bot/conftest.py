@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import func, select
 
+from analytics.models import Message
+from bot.models import WebhookEvent
 from faq.importer import import_faq, parse_faq_csv
 from tests import line_webhook as wh
 
@@ -35,9 +38,21 @@ def faq(app, session):
 
 
 @pytest.fixture
-def deliver(client):
-    """POST events to /callback signed as LINE signs; returns the response."""
+def deliver(app, client):
+    """POST events to /callback signed as LINE signs; returns the response once the replies it
+    queued have been sent (or given up)."""
     def deliver(*events, raw: str | None = None):
         data = raw if raw is not None else wh.body(*events)
-        return client.post("/callback", data=data.encode("utf-8"), headers=wh.headers(data, SECRET))
+        response = client.post("/callback", data=data.encode("utf-8"), headers=wh.headers(data, SECRET))
+        assert app.extensions["cityfaq"].reply_sender.wait(timeout=30)
+        return response
     return deliver
+
+
+def messages(session) -> list[Message]:
+    session.expire_all()
+    return list(session.scalars(select(Message).order_by(Message.id)))
+
+
+def event_count(session) -> int:
+    return session.scalar(select(func.count()).select_from(WebhookEvent))

@@ -26,6 +26,7 @@ def chat_server(settings, faq):
     yield f"http://127.0.0.1:{server.server_port}", server.app
     server.shutdown()
     server.app.extensions["cityfaq"].live_index.close()
+    server.app.extensions["cityfaq"].reply_sender.stop()
 
 
 def test_chatting_locally_goes_through_the_webhook(chat_server, session):

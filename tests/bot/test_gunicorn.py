@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 import requests
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from analytics.models import Message
+from bot.models import PendingReply
 from tests import line_webhook as wh
 from tests.bot.conftest import SECRET
 
@@ -57,6 +58,15 @@ def gunicorn(settings, faq, line_stub, tmp_path):
     process.wait(timeout=30)
 
 
+def _settled(session, timeout: float = 10.0) -> None:
+    """Wait until the workers' senders have sent every queued reply (off the request path)."""
+    deadline = time.monotonic() + timeout
+    while session.scalar(select(func.count()).select_from(PendingReply)):
+        assert time.monotonic() < deadline, "replies still pending"
+        session.rollback()  # end the read transaction: SQLite would keep showing its snapshot
+        time.sleep(0.05)
+
+
 def _post(base: str, raw: str, secret: str = SECRET) -> int:
     return requests.post(f"{base}/callback", data=raw.encode(), headers=wh.headers(raw, secret),
                          timeout=60).status_code
@@ -65,6 +75,7 @@ def _post(base: str, raw: str, secret: str = SECRET) -> int:
 def test_two_workers_answer_refuse_and_deduplicate(gunicorn, line_stub, session):
     question = wh.text("粗大ごみの出し方を教えてください")
     assert _post(gunicorn, wh.body(question)) == 200
+    _settled(session)
     [reply] = line_stub.replies_to(question["replyToken"])
     assert "粗大ごみ受付センター" in reply.messages[0]["text"]
 
@@ -74,6 +85,7 @@ def test_two_workers_answer_refuse_and_deduplicate(gunicorn, line_stub, session)
     with ThreadPoolExecutor(4) as pool:  # the same event, to both workers at once
         assert list(pool.map(lambda _: _post(gunicorn, redelivered), range(4))) == [200] * 4
 
+    _settled(session)
     session.expire_all()
     rows = list(session.scalars(select(Message).order_by(Message.id)))
     assert [(m.outcome, m.faq_id, m.reply_status) for m in rows] == [
