@@ -31,8 +31,8 @@ class Settings:
     instance_path: Path = INSTANCE
     # Decision thresholds on the calibrated hybrid score (the share of this FAQ's near misses
     # beaten, retrieval/calibration.py), chosen by bench/carryover.py --fit, one FAQ left out at a time.
-    answer_threshold: float = 0.26
-    candidate_threshold: float = 0.125
+    answer_threshold: float = 0.96
+    candidate_threshold: float = 0.0
     # How often a worker checks whether the FAQ changed (seconds).
     index_poll_seconds: float = 2.0
     # Embeddings cached on disk by model and text hash; shared by every worker.
@@ -91,8 +91,8 @@ def from_env() -> Settings:
         host=os.environ.get("HOST", "127.0.0.1"),
         port=port,
         instance_path=instance,
-        answer_threshold=_float("ANSWER_THRESHOLD", 0.26),
-        candidate_threshold=_float("CANDIDATE_THRESHOLD", 0.125),
+        answer_threshold=_float("ANSWER_THRESHOLD", Settings.answer_threshold),
+        candidate_threshold=_float("CANDIDATE_THRESHOLD", Settings.candidate_threshold),
         index_poll_seconds=_float("INDEX_POLL_SECONDS", 2.0),
         embedding_cache_dir=Path(os.environ.get("EMBEDDING_CACHE_DIR") or instance / "embeddings"),
         contact_text=os.environ.get("CITY_CONTACT") or DEFAULT_CONTACT,

@@ -90,7 +90,7 @@ def test_a_reply_that_outlives_its_token_is_given_up_with_the_reason(faq, settin
     line_stub.fail_with = 503
     started = time.monotonic()
     deliver(wh.text("住民票はどこで取れますか"))
-    assert time.monotonic() - started < settings.reply_token_seconds + 2
+    assert time.monotonic() - started < settings.reply_token_seconds + 5  # slack for a loaded machine
     [row] = messages(session)
     assert row.reply_status == "failed"
     assert "LINE API 503" in row.reply_error and "reply token expires" in row.reply_error

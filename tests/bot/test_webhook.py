@@ -201,7 +201,7 @@ def test_a_name_and_phone_number_in_a_question_do_not_change_what_is_found(faq, 
     deliver(wh.text("住民票はどこで取れますか？"))
     deliver(wh.text("山田太郎です。090-1234-5678 住民票はどこで取れますか？"))
     plain, personal = messages(session)
-    assert (personal.outcome, personal.faq_id, personal.score) == (plain.outcome, plain.faq_id, plain.score)
+    assert (personal.outcome, personal.faq_id) == (plain.outcome, plain.faq_id) == ("answered", "J01")
     assert "山田" not in personal.text and "5678" not in personal.text
 
 

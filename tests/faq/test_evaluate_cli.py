@@ -32,8 +32,10 @@ def test_evaluate_json_gives_the_contract_keys_and_leaves_the_database_alone(run
     assert CONTRACT_KEYS <= set(metrics)
     assert metrics["n"] == 6
     assert metrics["hit@1"] >= 0.75 and metrics["hit@3"] >= metrics["hit@1"]
-    for key in CONTRACT_KEYS - {"n", "latency_ms_p50", "latency_ms_p95"}:
+    for key in CONTRACT_KEYS - {"n", "latency_ms_p50", "latency_ms_p95", "no_answer_precision"}:
         assert 0.0 <= metrics[key] <= 1.0, key
+    # null when nothing was declined: a precision over no decision is not a number
+    assert metrics["no_answer_precision"] is None or 0.0 <= metrics["no_answer_precision"] <= 1.0
     assert metrics["latency_ms_p95"] >= metrics["latency_ms_p50"] > 0
     assert services.entry_count(session) == 0 and services.current_version(session) == 0
 

