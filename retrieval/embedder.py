@@ -65,9 +65,12 @@ def _sentence_transformer(model: str):
     types = {m["type"] for m in json.loads((path / "modules.json").read_text(encoding="utf-8"))}
     own = {t for t in types if not t.startswith("sentence_transformers.")} == {_OWN_MODULE}
     st = SentenceTransformer(str(path), device="cpu", local_files_only=True, trust_remote_code=own)
-    # e5-style models want the prefixes; a model saved with its own prompts keeps them.
+    # e5-style models want the prefixes; a model saved with its own prompts keeps them. An empty
+    # prompt counts as none: sentence-transformers fills in "query": "" for every model, which
+    # left queries bare while passages got "passage: ".
     for name, prompt in PROMPTS.items():
-        st.prompts.setdefault(name, prompt)
+        if not st.prompts.get(name):
+            st.prompts[name] = prompt
     return st
 
 

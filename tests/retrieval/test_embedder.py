@@ -112,3 +112,9 @@ def test_any_local_sentence_transformers_directory(tiny_bert_dir, tmp_path):
 def test_a_directory_that_is_no_model_is_refused(tmp_path):
     with pytest.raises(ValueError, match="sentence-transformers"):
         Embedder(str(tmp_path), None)
+
+
+def test_a_directory_without_prompts_gets_both_prefixes(tiny_bert_dir, tmp_path):
+    embedder = Embedder(str(tiny_bert_dir), tmp_path / "cache")
+    assert embedder.st.prompts["query"] == "query: "
+    assert embedder.st.prompts["passage"] == "passage: "
