@@ -48,7 +48,7 @@ class IndexSettings:
     """Choices measured by bench/retrieval_quality.py --grid; the defaults are the measured best."""
 
     method: str = "hybrid"  # "bm25", "dense" or "hybrid"
-    # "confidence" or "rrf": the hybrid's order (its score is always the confidence).
+    # "confidence" or "rrf": the hybrid's order (its score is always the calibrated confidence).
     fusion: str = "confidence"
     # A fitted confidence model (confidence.fit); None: the one shipped with the code.
     confidence_model: object | None = None
@@ -213,7 +213,7 @@ class Index:
         path = folder / f"{key}.json" if folder else None
         if path is not None and path.exists():
             return Calibration.from_json(path.read_text(encoding="utf-8"))
-        measured = self._calibrate()
+        measured = self.measure_calibration()
         if path is not None:
             folder.mkdir(parents=True, exist_ok=True)
             temporary = path.with_suffix(f".{os.getpid()}.tmp")
@@ -221,7 +221,8 @@ class Index:
             temporary.replace(path)  # atomic: another worker may be writing the same file
         return measured
 
-    def _calibrate(self) -> Calibration:
+    def measure_calibration(self) -> Calibration:
+        """Ask the FAQ's own questions (calibration.py); about 300 searches for a large FAQ."""
         positions = calibration.probe_positions(len(self.docs))
         texts = [self.prepare(self.docs[i].question) for i in positions]
         vectors = self.embedder.known_queries(texts)

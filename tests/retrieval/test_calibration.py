@@ -48,7 +48,7 @@ def test_a_calibration_is_measured_once_and_read_back(embedder, monkeypatch):
 
     def measure_again(_index):
         raise AssertionError("measured again although the FAQ and models did not change")
-    monkeypatch.setattr("retrieval.index.Index._calibrate", measure_again)
+    monkeypatch.setattr("retrieval.index.Index.measure_calibration", measure_again)
     assert build_index(FAQ, embedder).calibration == first
 
 
