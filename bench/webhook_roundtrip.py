@@ -8,9 +8,10 @@ The FAQ has 2,000 entries: the sample FAQ (faq/sample/city_faq.csv) + the 661 en
 (「北部支所：」...) until 2,000: near-duplicates, so search is no easier than in a real city FAQ.
 Questions: the 90 development questions of kosodate-faq and the sample FAQ's own questions,
 cycled, each sent as a signed LINE text event (tests/line_webhook.py) to gunicorn on loopback.
-The round trip is measured at the client: signature check, dedup, search, log commit, and the
-reply through line-bot-sdk to the LINE stand-in (tests/line_stub.py, which validates every reply
-against messaging-api.yml) all inside it; LINE's network is not. Peak RSS (VmHWM) per worker.
+The round trip is measured at the client: signature check, dedup, masking, search, log commit
+and the 200. The reply goes to the LINE stand-in (tests/line_stub.py, which validates every reply
+against messaging-api.yml) from the worker's sender thread after the 200 (bot/sender.py), so it is
+outside the round trip but shares the worker's and the machine's CPU; LINE's network is not here. Peak RSS (VmHWM) per worker.
 The FAQ's passages are embedded once in this process first (into EMBEDDING_CACHE_DIR, default
 instance/embeddings, kept between runs), so the workers start from the cache as they do after
 the first start of a real deployment. Writes bench/results/webhook_roundtrip.md (with
