@@ -21,7 +21,6 @@ the FAQ it describes. Writes bench/results/carryover.md.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import sys
 from pathlib import Path

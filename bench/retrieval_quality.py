@@ -25,7 +25,6 @@ sys.path.insert(0, str(ROOT))
 
 import config  # noqa: E402
 from faq.importer import parse_faq_csv  # noqa: E402
-import numpy as np  # noqa: E402
 
 from retrieval import Document, IndexSettings, load_embedder  # noqa: E402
 from retrieval.evaluate import evaluate, load_queries  # noqa: E402

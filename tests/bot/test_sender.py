@@ -97,6 +97,16 @@ def test_a_reply_that_outlives_its_token_is_given_up_with_the_reason(faq, settin
     assert line_stub.replies == [] and line_stub.attempts >= 3
 
 
+def send_with_another_sender(app, settings) -> None:
+    """Start a second sender (another worker's), let it send what is due, stop it."""
+    other = ReplySender(app.extensions["cityfaq"].sessionmaker, settings)
+    other.start()
+    try:
+        assert other.wait()
+    finally:
+        other.stop()
+
+
 def test_a_reply_left_by_a_dead_worker_is_sent_by_the_restarted_one(app, settings, client, faq,
                                                                      line_stub, session):
     sender_of(app).stop()  # the worker dies after committing the reply, before sending it
@@ -105,12 +115,7 @@ def test_a_reply_left_by_a_dead_worker_is_sent_by_the_restarted_one(app, setting
     time.sleep(0.3)
     assert line_stub.replies == [] and session.scalar(select(PendingReply.reply_token)) == event["replyToken"]
 
-    restarted = ReplySender(app.extensions["cityfaq"].sessionmaker, settings)
-    restarted.start()
-    try:
-        assert restarted.wait()
-    finally:
-        restarted.stop()
+    send_with_another_sender(app, settings)  # the restarted worker's
     assert len(line_stub.replies_to(event["replyToken"])) == 1
     assert messages(session)[0].reply_status == "sent"
 
@@ -122,12 +127,7 @@ def test_a_lease_held_by_a_dead_sender_is_waited_out(app, settings, client, faq,
     held_until = utcnow() + timedelta(seconds=1)  # a sender died mid-send, holding the row
     session.execute(update(PendingReply).values(lease_until=held_until))
     session.commit()
-    other = ReplySender(app.extensions["cityfaq"].sessionmaker, settings)
-    other.start()
-    try:
-        assert other.wait()
-    finally:
-        other.stop()
+    send_with_another_sender(app, settings)
     assert len(line_stub.replies_to(event["replyToken"])) == 1 and utcnow() >= held_until
 
 
