@@ -6,6 +6,7 @@ from flask import Flask
 
 import config
 import db
+import security_headers
 import web
 from cli import StaffGroup
 
@@ -26,6 +27,7 @@ def create_app(settings: config.Settings | None = None) -> Flask:
     app.extensions["cityfaq"] = web.AppServices(settings=settings, sessionmaker=db.make_sessionmaker(engine))
     app.teardown_appcontext(web.close_db_session)
     app.url_map.converters["id"] = web.RowIdConverter
+    security_headers.init_app(app)
 
     from admin import bp as admin_bp
     from admin import init_app as init_admin

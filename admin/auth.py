@@ -1,18 +1,21 @@
 """Login, logout, and the role check every admin view goes through."""
 from __future__ import annotations
 
+import hmac
 from dataclasses import dataclass
 from functools import wraps
 from typing import Callable
-from urllib.parse import urlsplit
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import LoginManager, UserMixin, current_user, login_required, login_user, logout_user
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy.exc import IntegrityError
 
 from admin import bp
-from admin.accounts import ROLE_LABELS, ROLE_RANK, authenticate
+from admin.accounts import ROLE_LABELS, ROLE_RANK, authenticate, client_key, end_sessions
 from admin.forms import LoginForm
 from admin.models import User
+from admin.safe_url import local_path
 from web import db_session
 
 login_manager = LoginManager()
@@ -29,6 +32,12 @@ class Staff(UserMixin):
     id: int
     username: str
     role: str
+    session_token: str
+
+    def get_id(self) -> str:
+        # What Flask-Login keeps in the session: the token makes logout and a password or role
+        # change end this session on the server, not only in this browser.
+        return f"{self.id}:{self.session_token}"
 
     @property
     def role_label(self) -> str:
@@ -38,10 +47,17 @@ class Staff(UserMixin):
         return ROLE_RANK[self.role] >= ROLE_RANK[role]
 
 
+def staff_of(user: User) -> Staff:
+    return Staff(user.id, user.username, user.role, user.session_token)
+
+
 @login_manager.user_loader
-def load_staff(user_id: str) -> Staff | None:
-    user = db_session().get(User, int(user_id)) if user_id.isdigit() else None
-    return Staff(user.id, user.username, user.role) if user else None
+def load_staff(session_id: str) -> Staff | None:
+    user_id, _, token = session_id.partition(":")
+    user = db_session().get(User, int(user_id)) if user_id.isdigit() and len(user_id) < 10 else None
+    if user is None or not hmac.compare_digest(user.session_token.encode(), token.encode()):
+        return None  # logged out, password or role changed, deleted: the cookie is dead
+    return staff_of(user)
 
 
 def role_required(role: str) -> Callable:
@@ -57,27 +73,70 @@ def role_required(role: str) -> Callable:
     return decorator
 
 
+FAILED = "ユーザー名またはパスワードが違うか、ログインの失敗が続いたため一時的にログインできません。"
+DEVICE_COOKIE = "admin_device"
+DEVICE_DAYS = 180
+DEVICE_ACCOUNTS = 5  # a shared office PC remembers its last few accounts
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("admin.home"))
     form = LoginForm()
     if form.validate_on_submit():
-        result = authenticate(db_session(), form.username.data, form.password.data)
+        s = db_session()
+        trusted = _device_accounts()
+        result = authenticate(s, form.username.data, form.password.data, client_key(request.remote_addr),
+                              frozenset(trusted))
+        try:
+            s.commit()
+        except IntegrityError:  # the same new client failing twice at once: one of them counted
+            s.rollback()
+            result.user = None
         if result.user is not None:
-            login_user(Staff(result.user.id, result.user.username, result.user.role))
+            login_user(staff_of(result.user))
             flash(f"{result.user.username} さん、ようこそ。", "success")
-            return redirect(_safe_next(request.args.get("next")))
-        if result.wait_seconds:
-            flash(f"ログインの失敗が続いたため、{result.wait_seconds}秒後にもう一度お試しください。", "error")
+            response = redirect(local_path(request.args.get("next"), "/admin") or url_for("admin.home"))
+            _remember_device(response, [result.user.id] + [i for i in trusted if i != result.user.id])
+            return response
+        if result.wait_seconds:  # about this client only, never about an account
+            flash(f"この端末からのログインの失敗が続いたため、{result.wait_seconds}秒後にもう一度お試しください。", "error")
         else:
-            flash("ユーザー名またはパスワードが違います。", "error")
+            flash(FAILED, "error")
     return render_template("admin/login.html", form=form)
+
+
+def _device_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt="admin-login-device")
+
+
+def _device_accounts() -> list[int]:
+    """The accounts this browser has logged in to (signed by us, so it cannot be made up)."""
+    cookie = request.cookies.get(DEVICE_COOKIE)
+    if not cookie:
+        return []
+    try:
+        ids = _device_serializer().loads(cookie, max_age=DEVICE_DAYS * 86400)
+    except BadSignature:
+        return []
+    return [i for i in ids if isinstance(i, int)] if isinstance(ids, list) else []
+
+
+def _remember_device(response: Response, user_ids: list[int]) -> None:
+    response.set_cookie(DEVICE_COOKIE, _device_serializer().dumps(user_ids[:DEVICE_ACCOUNTS]),
+                        max_age=DEVICE_DAYS * 86400, path=url_for("admin.login"), httponly=True,
+                        samesite="Lax", secure=bool(current_app.config["SESSION_COOKIE_SECURE"]) or request.is_secure)
 
 
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
+    s = db_session()
+    user = s.get(User, current_user.id)
+    if user is not None:
+        end_sessions(user)  # a copy of this cookie (or another browser's) stops working too
+        s.commit()
     logout_user()
     flash("ログアウトしました。", "info")
     return redirect(url_for("admin.login"))
@@ -88,13 +147,6 @@ def logout():
 def home():
     target = "admin.faq_list" if current_user.can("editor") else "admin.dashboard"
     return redirect(url_for(target))
-
-
-def _safe_next(target: str | None) -> str:
-    """Only follow a local /admin path, never another site (open redirect)."""
-    if target and target.startswith("/admin") and not urlsplit(target).netloc and "\\" not in target:
-        return target
-    return url_for("admin.home")
 
 
 @bp.errorhandler(403)

@@ -22,6 +22,7 @@ def create(username: str, role: str, password: str) -> None:
     session = services().sessionmaker()
     try:
         user = create_user(session, username, password, role)
+        session.commit()
     except AccountError as exc:
         raise StaffError(str(exc)) from None
     finally:

@@ -22,7 +22,7 @@ from faq.entries import FIELD_LABELS, EntryError, EntryRow, differences
 from faq.exporter import export_faq
 from faq.importer import import_faq, parse_faq_csv, preview_import
 from faq.live import EntryView
-from faq.models import FaqEntry
+from faq.models import FaqEntry, FaqRevision
 from web import db_session, services
 
 STATUS_LABELS = {"published": "公開中", "unpublished": "非公開", "empty_answer": "回答未入力"}
@@ -188,7 +188,10 @@ def faq_restore(revision_id: int):
     except EntryError as exc:
         s.rollback()
         flash(str(exc), "error")
-        return redirect(request.referrer or url_for("admin.faq_list"))
+        # Back to that entry's history, never to the Referer (a header anyone can set: open redirect)
+        revision = s.get(FaqRevision, revision_id)
+        return redirect(url_for("admin.faq_history", faq_id=revision.faq_id) if revision
+                        else url_for("admin.faq_list"))
     flash(f"FAQ「{entry.faq_id}」をこの時点の内容に戻しました。", "success")
     return redirect(url_for("admin.faq_edit", faq_id=entry.faq_id))
 

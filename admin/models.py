@@ -1,6 +1,7 @@
-"""Staff accounts."""
+"""Staff accounts, and the per-client record that slows down guessing passwords."""
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 
 from sqlalchemy import Integer, String
@@ -9,6 +10,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 from db import Base, UTCDateTime, utcnow
 
 ROLES = ("admin", "editor", "viewer")  # 管理者, 編集者, 閲覧者
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(24)
 
 
 class User(Base):
@@ -21,3 +26,18 @@ class User(Base):
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Goes into the session cookie with the id; a new one (logout, password, role) ends every
+    # session issued before, including a copied cookie. Random, not a counter: SQLite can give a
+    # deleted user's id to the next one, whose counter would start where the old cookies were.
+    session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
+
+
+class LoginThrottle(Base):
+    """Failed logins from one client address (an IPv6 client by its /64), whatever names it typed."""
+
+    __tablename__ = "login_throttle"
+
+    client: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

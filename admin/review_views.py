@@ -11,6 +11,7 @@ from sqlalchemy import select
 import retrieval
 from admin import bp, review
 from admin.auth import role_required
+from admin.safe_url import local_path
 from analytics.models import Message
 from analytics.outcomes import REVIEW_LABELS
 from analytics.review import implied_review, judge
@@ -156,6 +157,4 @@ def _message(message_id: int) -> Message:
 
 def _back() -> str:
     """Return to the queue page staff came from (only ever a local /admin/review path)."""
-    target = request.values.get("back", "")
-    safe = target.startswith("/admin/review") and "//" not in target and "\\" not in target
-    return target if safe else url_for("admin.review_queue")
+    return local_path(request.values.get("back"), "/admin/review") or url_for("admin.review_queue")

@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
-from flask_login import current_user
+from flask_login import current_user, login_user
 
 from admin import bp
 from admin.accounts import AccountError, create_user, delete_user, list_users, set_password, set_role
-from admin.auth import role_required
+from admin.auth import role_required, staff_of
 from admin.forms import PasswordForm, RoleForm, UserForm
 from admin.models import User
 from web import db_session
@@ -17,9 +17,12 @@ from web import db_session
 def users():
     form = UserForm()
     if form.validate_on_submit():
+        s = db_session()
         try:
-            user = create_user(db_session(), form.username.data, form.password.data, form.role.data)
+            user = create_user(s, form.username.data, form.password.data, form.role.data)
+            s.commit()
         except AccountError as exc:
+            s.rollback()
             flash(str(exc), "error")
         else:
             flash(f"ユーザー「{user.username}」を作りました。初期パスワードを本人に伝えてください。", "success")
@@ -34,11 +37,16 @@ def user_role(user_id: int):
     user = _user(user_id)
     form = RoleForm()
     if form.validate_on_submit():
+        s = db_session()
         try:
-            set_role(db_session(), user, form.role.data)
-            flash(f"「{user.username}」の役割を変更しました。", "success")
+            set_role(s, user, form.role.data)
+            s.commit()
         except AccountError as exc:
+            s.rollback()
             flash(str(exc), "error")
+        else:
+            _keep_own_session(user)
+            flash(f"「{user.username}」の役割を変更しました。", "success")
     return redirect(url_for("admin.users"))
 
 
@@ -48,7 +56,10 @@ def user_password(user_id: int):
     user = _user(user_id)
     form = PasswordForm()
     if form.validate_on_submit():
-        set_password(db_session(), user, form.password.data)
+        s = db_session()
+        set_password(s, user, form.password.data)
+        s.commit()
+        _keep_own_session(user)
         flash(f"「{user.username}」のパスワードを再設定し、ロックを解除しました。", "success")
     else:
         flash(" ".join(form.password.errors) or "パスワードを入力してください。", "error")
@@ -62,12 +73,22 @@ def user_delete(user_id: int):
     if user.id == current_user.id:
         flash("自分自身は削除できません。", "error")
         return redirect(url_for("admin.users"))
+    s = db_session()
     try:
-        delete_user(db_session(), user)
-        flash(f"ユーザー「{user.username}」を削除しました。", "success")
+        delete_user(s, user)
+        s.commit()
     except AccountError as exc:
+        s.rollback()
         flash(str(exc), "error")
+    else:
+        flash(f"ユーザー「{user.username}」を削除しました。", "success")
     return redirect(url_for("admin.users"))
+
+
+def _keep_own_session(user: User) -> None:
+    """Changing one's own password or role ends one's other sessions, not this one."""
+    if user.id == current_user.id:
+        login_user(staff_of(user))
 
 
 def _user(user_id: int) -> User:

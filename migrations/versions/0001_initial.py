@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-03 08:45:32.037781
+Create Date: 2026-12-03 11:14:20.896321
 """
 from alembic import op
 import sqlalchemy as sa
@@ -56,6 +56,13 @@ def upgrade() -> None:
     sa.Column('updated_at', db.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
+    op.create_table('login_throttle',
+    sa.Column('client', sa.String(length=64), nullable=False),
+    sa.Column('failures', sa.Integer(), nullable=False),
+    sa.Column('locked_until', db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('updated_at', db.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('client')
+    )
     op.create_table('message',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('created_at', db.UTCDateTime(timezone=True), nullable=False),
@@ -89,6 +96,7 @@ def upgrade() -> None:
     sa.Column('failed_logins', sa.Integer(), nullable=False),
     sa.Column('locked_until', db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('created_at', db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('session_token', sa.String(length=64), nullable=False),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('username')
     )
@@ -154,6 +162,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_message_created_at')
 
     op.drop_table('message')
+    op.drop_table('login_throttle')
     op.drop_table('index_state')
     op.drop_table('group_chat')
     with op.batch_alter_table('faq_revision', schema=None) as batch_op:

@@ -32,6 +32,7 @@ def post(client, url: str, data: dict | None = None, token_page: str = "/admin/d
 def staff(session):
     for role in ("admin", "editor", "viewer"):
         create_user(session, role, PASSWORD, role)
+    session.commit()
     return {"admin": "admin", "editor": "editor", "viewer": "viewer"}
 
 

@@ -4,6 +4,7 @@ change, download the report. `make screenshots` saves the README's screenshots i
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 import threading
 import time
@@ -196,9 +197,12 @@ def test_relearn_from_the_review_queue_changes_the_bots_answer(server, page, lin
 
 
 def test_a_viewer_reads_the_dashboard_and_downloads_the_report(server, page, tmp_path):
+    refused = []  # what the Content-Security-Policy blocked (security_headers.py)
+    page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
     _login(page, server, "viewer1")
     assert page.url.endswith("/admin/dashboard")
-    page.wait_for_function("document.querySelector('img.chart') && document.querySelector('img.chart').naturalWidth > 0")
+    # a function, not a string: the page's policy refuses eval, and Playwright evals a string
+    page.wait_for_function("() => document.querySelector('img.chart') && document.querySelector('img.chart').naturalWidth > 0")
     _shot(page, "dashboard.png", full_page=True)
     page.keyboard.press("Tab")  # the first stop: the skip link, shown on screen
     assert page.evaluate("document.activeElement.textContent") == "本文へ移動"
@@ -214,5 +218,9 @@ def test_a_viewer_reads_the_dashboard_and_downloads_the_report(server, page, tmp
     with page.expect_download() as download:
         page.click("text=この月の質問ログ（CSV）")
     assert download.value.suggested_filename.startswith("log-")
+    earliest = page.eval_on_selector("select[name=fy]", "s => s.options[0].value")
+    page.select_option("select[name=fy]", earliest)  # admin.js sends the form, as the inline handler did
+    page.wait_for_url(re.compile(rf"/admin/dashboard\?fy={earliest}(#main)?$"))
+    assert not refused, refused
     page.goto(f"{server}/admin/faq")
     assert "権限がありません" in page.content()

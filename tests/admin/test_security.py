@@ -135,28 +135,142 @@ def test_user_ids_are_shown_only_as_pseudonyms(editor, faq, session, settings):
         assert raw not in page and pseudonym in page, url
 
 
-def test_repeated_failed_logins_are_slowed_down(client, staff, session):
-    for attempt in range(5):
-        page = login(client, "editor", "wrong password").get_data(as_text=True)
-        # the fifth failure already starts the wait
-        assert ("秒後にもう一度お試しください" if attempt == 4 else "ユーザー名またはパスワードが違います") in page
-    # the sixth try, even with the right password, has to wait
-    response = login(client, "editor", PASSWORD)
-    assert response.status_code == 200
-    assert "秒後にもう一度お試しください" in response.get_data(as_text=True)
-    assert client.get("/admin/dashboard").status_code == 302  # still logged out
+FAILED = "ユーザー名またはパスワードが違うか、ログインの失敗が続いたため一時的にログインできません。"
+CLIENT_WAIT = "この端末からのログインの失敗が続いたため"
+
+
+def _browser(app, address: str = "127.0.0.1"):
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
+
+
+def _flash(response) -> str:
+    page = response.get_data(as_text=True)
+    return page[page.index('class="flash'):].split("</p>", 1)[0] if 'class="flash' in page else ""
+
+
+def test_repeated_failed_logins_make_the_account_wait_for_new_browsers(app, staff, session):
+    guesser = _browser(app, "10.0.0.5")
+    for _ in range(5):
+        assert FAILED in _flash(login(guesser, "editor", "wrong password"))
     user = session.scalar(select(User).where(User.username == "editor"))
     assert user.failed_logins == 5 and user.locked_until > utcnow() + timedelta(seconds=20)
+    # a browser that never logged in to the account waits, even with the right password, and is
+    # told exactly what a wrong password is told
+    newcomer = _browser(app, "10.0.0.6")
+    response = login(newcomer, "editor", PASSWORD)
+    assert response.status_code == 200 and FAILED in _flash(response)
+    assert newcomer.get("/admin/dashboard").status_code == 302  # still logged out
     user.locked_until = utcnow() - timedelta(seconds=1)  # the wait is over
     session.commit()
-    assert login(client, "editor", PASSWORD).status_code == 302
+    assert login(newcomer, "editor", PASSWORD).status_code == 302
     session.expire_all()
     assert session.get(User, user.id).failed_logins == 0
 
 
-def test_an_unknown_user_gets_the_same_message(client, staff):
-    page = login(client, "nobody", PASSWORD).get_data(as_text=True)
-    assert "ユーザー名またはパスワードが違います" in page
+def test_a_third_party_cannot_lock_the_real_user_out(app, staff, session):
+    owner = _browser(app, "192.0.2.10")
+    assert login(owner, "editor").status_code == 302  # her usual browser: it gets a device cookie
+    post(owner, "/admin/logout")
+    for n in range(8):  # someone guesses her password from many addresses
+        login(_browser(app, f"198.51.100.{n}"), "editor", f"guess {n}")
+    session.expire_all()
+    assert session.scalar(select(User.locked_until).where(User.username == "editor")) > utcnow()
+    assert login(owner, "editor").status_code == 302  # she still gets in
+    assert owner.get("/admin/dashboard").status_code == 200
+    # and a device cookie made up or signed for another account does not help
+    other = _browser(app, "192.0.2.11")
+    other.set_cookie("admin_device", owner.get_cookie("admin_device", path="/admin/login").value + "x",
+                     path="/admin/login")
+    assert FAILED in _flash(login(other, "editor"))
+
+
+def test_one_client_is_slowed_down_whatever_names_it_tries(app, staff, session):
+    guesser = _browser(app, "10.0.0.7")
+    for n in range(10):
+        assert FAILED in _flash(login(guesser, f"name{n}", "wrong password"))
+    response = login(guesser, "admin")  # even a right password now waits, on this client only
+    assert CLIENT_WAIT in _flash(response) and guesser.get("/admin/dashboard").status_code == 302
+    assert login(_browser(app, "10.0.0.8"), "admin").status_code == 302  # another address is not slowed
+    # an IPv6 client is counted by its /64: a new address in it does not start afresh
+    for n in range(10):
+        login(_browser(app, f"2001:db8:1:2::{n + 1:x}"), "nobody", "wrong password")
+    assert CLIENT_WAIT in _flash(login(_browser(app, "2001:db8:1:2::ffff"), "admin"))
+    assert login(_browser(app, "2001:db8:1:3::1"), "admin").status_code == 302
+
+
+def test_every_failed_login_gets_the_same_answer_and_runs_the_hash(app, staff, session, monkeypatch):
+    import admin.accounts
+
+    for _ in range(5):
+        login(_browser(app, "10.0.1.1"), "viewer", "wrong password")  # viewer now waits
+    hashed = []
+    real = admin.accounts.check_password_hash
+    monkeypatch.setattr(admin.accounts, "check_password_hash", lambda h, p: hashed.append(p) or real(h, p))
+    answers = {}
+    for case, (name, password) in {"unknown": ("nobody", PASSWORD), "wrong": ("editor", "wrong password"),
+                                   "waiting": ("viewer", PASSWORD)}.items():
+        answers[case] = _flash(login(_browser(app, "10.0.1.2"), name, password))
+    assert len(set(answers.values())) == 1 and FAILED in answers["unknown"], answers
+    assert len(hashed) == 3  # the unknown name and the waiting account are hashed too
+
+
+def test_failed_logins_take_comparable_time(app, staff):
+    import time
+
+    for _ in range(5):
+        login(_browser(app, "10.0.2.1"), "viewer", "wrong password")
+
+    def fastest(name: str, password: str) -> float:
+        times = []
+        for n in range(5):
+            client = _browser(app, f"10.0.3.{n}")
+            token = csrf_token(client)
+            started = time.perf_counter()
+            client.post("/admin/login", data={"username": name, "password": password, "csrf_token": token})
+            times.append(time.perf_counter() - started)
+        return min(times)  # the least disturbed by other jobs on the machine
+
+    wrong = fastest("editor", "wrong password")
+    for case in (("nobody", PASSWORD), ("viewer", PASSWORD)):
+        assert fastest(*case) > 0.4 * wrong, case  # generous: each runs one password hash
+
+
+def test_a_copied_session_cookie_dies_at_logout(app, staff):
+    client = _browser(app)
+    login(client, "editor")
+    copy = _browser(app)
+    copy.set_cookie("session", client.get_cookie("session").value)
+    assert copy.get("/admin/faq").status_code == 200  # a copy works while the session lives
+    post(client, "/admin/logout")
+    assert copy.get("/admin/faq").status_code == 302
+    assert copy.get("/admin/faq").headers["Location"].startswith("/admin/login")
+
+
+def test_a_password_reset_or_role_change_ends_the_users_sessions(app, staff, session, administrator):
+    editor = _browser(app)
+    login(editor, "editor")
+    user_id = session.scalar(select(User.id).where(User.username == "editor"))
+    post(administrator, f"/admin/users/{user_id}/password", {"password": "a-new-password-1"}, token_page="/admin/users")
+    assert editor.get("/admin/faq").status_code == 302
+    login(editor, "editor", "a-new-password-1")
+    assert editor.get("/admin/faq").status_code == 200
+    post(administrator, f"/admin/users/{user_id}/role", {"role": "viewer"}, token_page="/admin/users")
+    assert editor.get("/admin/faq").status_code == 302  # not a viewer session with an editor's rights
+    # an administrator who resets her own password stays logged in here
+    admin_id = session.scalar(select(User.id).where(User.username == "admin"))
+    post(administrator, f"/admin/users/{admin_id}/password", {"password": "a-new-password-2"}, token_page="/admin/users")
+    assert administrator.get("/admin/users").status_code == 200
+
+
+def test_an_old_style_session_id_is_not_accepted(app, staff, session):
+    from admin.auth import load_staff
+
+    user_id = session.scalar(select(User.id).where(User.username == "admin"))
+    with app.test_request_context():
+        assert load_staff(str(user_id)) is None and load_staff(f"{user_id}:forged") is None
+        assert load_staff("99999999999999999999:x") is None
 
 
 def test_session_cookie_is_httponly_samesite_and_secure_under_https(app, staff):
@@ -171,9 +285,73 @@ def test_session_cookie_is_httponly_samesite_and_secure_under_https(app, staff):
 
 def test_login_never_redirects_off_site(client, staff):
     token = csrf_token(client)
-    for target in ("//evil.example/", "https://evil.example/", "/admin\\@evil.example"):
+    for target in ("//evil.example/", "https://evil.example/", "/admin\\@evil.example", "/admin//evil.example",
+                   "/admin/dashboard%0D%0ASet-Cookie:%20x=1", "/admin/%0Aa", "/admin/%09", "/admin/%20x"):
         response = client.post(f"/admin/login?next={target}", data={
             "username": "admin", "password": PASSWORD, "csrf_token": token})
         assert response.headers["Location"] == "/admin/", target
         post(client, "/admin/logout")
         token = csrf_token(client)
+
+
+def test_login_follows_a_local_next(client, staff):
+    response = client.post("/admin/login?next=/admin/dashboard%3Ffy%3D2025", data={
+        "username": "admin", "password": PASSWORD, "csrf_token": csrf_token(client)})
+    assert response.headers["Location"] == "/admin/dashboard?fy=2025"
+
+
+def test_review_back_with_a_newline_is_not_followed(editor, faq, session):
+    now = utcnow()
+    session.add(Message(created_at=now, user="u_0123456789abcdef", text="粗大ごみ", outcome="answered", faq_id="A01"))
+    session.commit()
+    message_id = session.scalar(select(Message.id))
+    response = post(editor, f"/admin/review/{message_id}/judge",
+                    {"review": "correct", "back": "/admin/review\r\nSet-Cookie: x=1"})
+    assert response.status_code == 302 and response.headers["Location"] == "/admin/review"
+
+
+def test_a_failed_restore_never_follows_the_referer(editor, faq):
+    response = post(editor, "/admin/faq/revisions/999999/restore", headers={"Referer": "https://evil.example/"})
+    assert response.status_code == 302 and response.headers["Location"] == "/admin/faq"
+
+
+HEADERS = {"X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin"}
+
+
+def _check_headers(response) -> str:
+    for name, value in HEADERS.items():
+        assert response.headers.get(name) == value, (response.request.path, name)
+    csp = response.headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in csp and "script-src 'self'" in csp and "unsafe-inline' " not in csp.split(
+        "script-src", 1)[1].split(";")[0]
+    return csp
+
+
+def test_every_admin_page_sends_the_security_headers_and_meets_its_policy(app, administrator, client, faq):
+    import re
+
+    _check_headers(client.get("/admin/login"))
+    _check_headers(client.get("/admin/dashboard"))  # the redirect to the login too
+    pages = [url for rule, url in _admin_rules(app) if "GET" in rule.methods and not rule.arguments] + [
+        "/admin/faq/A01/edit", "/admin/faq/A01/history"]
+    for url in pages:
+        response = administrator.get(url)
+        _check_headers(response)
+        if response.mimetype == "text/html":
+            page = response.get_data(as_text=True)
+            # the policy allows no inline script: every <script> has a src, no element an on… handler
+            assert not re.search(r"<script(?![^>]*\bsrc=)", page), url
+            assert not re.search(r"<[^>]+\son[a-z]+\s*=", page), url
+
+
+def test_the_chat_page_sends_the_headers_and_its_script_carries_the_nonce(settings):
+    from wsgi import create_app
+
+    settings.local_chat, settings.line_channel_access_token = True, ""
+    response = create_app(settings).test_client().get("/chat")
+    assert response.status_code == 200
+    csp = _check_headers(response)
+    nonce = csp.split("'nonce-", 1)[1].split("'", 1)[0]
+    page = response.get_data(as_text=True)
+    assert page.count("<script") == 1 and f'<script nonce="{nonce}">' in page
+    assert create_app(settings).test_client().get("/chat").headers["Content-Security-Policy"] != csp  # per response
