@@ -67,6 +67,7 @@ def import_models() -> None:
     """Import every package's models so Base.metadata knows all tables."""
     import admin.models  # noqa: F401
     import analytics.models  # noqa: F401
+    import audit.models  # noqa: F401
     import bot.models  # noqa: F401
     import faq.models  # noqa: F401
 

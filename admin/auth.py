@@ -16,6 +16,7 @@ from admin.accounts import ROLE_LABELS, ROLE_RANK, authenticate, client_key, end
 from admin.forms import LoginForm
 from admin.models import User
 from admin.safe_url import local_path
+from audit import trail
 from web import db_session
 
 login_manager = LoginManager()
@@ -89,6 +90,7 @@ def login():
         trusted = _device_accounts()
         result = authenticate(s, form.username.data, form.password.data, client_key(request.remote_addr),
                               frozenset(trusted))
+        _record_login(s, result, form.username.data)
         try:
             s.commit()
         except IntegrityError:  # the same new client failing twice at once: one of them counted
@@ -105,6 +107,17 @@ def login():
         else:
             flash(FAILED, "error")
     return render_template("admin/login.html", form=form)
+
+
+def _record_login(s, result, typed_name: str) -> None:
+    """A login in the trail; a failure with the typed name cut short, never the password."""
+    address = request.remote_addr or ""
+    if result.user is not None:
+        trail.record(s, trail.Actor(result.user.id, result.user.username, address), "login", result.user.username)
+        return
+    detail = ("この接続元は失敗が続いたため待機中" if result.wait_seconds
+              else "ユーザー名またはパスワードの誤り、またはアカウントが待機中")
+    trail.record(s, trail.Actor(None, "", address), "login_failed", trail.masked_login_name(typed_name), detail)
 
 
 def _device_serializer() -> URLSafeTimedSerializer:
@@ -136,6 +149,7 @@ def logout():
     user = s.get(User, current_user.id)
     if user is not None:
         end_sessions(user)  # a copy of this cookie (or another browser's) stops working too
+        trail.record(s, trail.Actor(user.id, user.username, request.remote_addr or ""), "logout", user.username)
         s.commit()
     logout_user()
     flash("ログアウトしました。", "info")

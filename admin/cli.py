@@ -5,6 +5,7 @@ import click
 from flask import Flask
 
 from admin.accounts import ROLE_LABELS, AccountError, create_user
+from audit import trail
 from cli import StaffError, StaffGroup
 from web import services
 
@@ -22,6 +23,7 @@ def create(username: str, role: str, password: str) -> None:
     session = services().sessionmaker()
     try:
         user = create_user(session, username, password, role)
+        trail.record(session, trail.command_line_actor(), "user_create", user.username, f"役割: {ROLE_LABELS[role]}")
         session.commit()
     except AccountError as exc:
         raise StaffError(str(exc)) from None

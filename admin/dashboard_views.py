@@ -8,6 +8,7 @@ from datetime import datetime
 from flask import Response, flash, redirect, render_template, request, url_for
 
 from admin import bp
+from admin.audit_views import note
 from admin.auth import role_required
 from analytics.chart import FontMissing, cjk_font, report_chart_png
 from analytics.logcsv import export_log
@@ -62,6 +63,7 @@ def dashboard_report_csv():
     fy = _fiscal_year()
     buffer = io.StringIO()
     report_csv(monthly_report(db_session(), fy), buffer)
+    _noted("report_download", f"{fy}年度", "CSV")
     return _download(buffer.getvalue().encode("utf-8"), "text/csv", f"report-{fy}.csv")
 
 
@@ -75,6 +77,7 @@ def dashboard_report_xlsx():
     except FontMissing as exc:
         flash(str(exc), "error")
         return redirect(url_for("admin.dashboard", fy=fy))
+    _noted("report_download", f"{fy}年度", "Excel")
     return _download(buffer.getvalue(), XLSX, f"report-{fy}.xlsx")
 
 
@@ -87,8 +90,14 @@ def dashboard_log_csv():
         flash(str(exc), "error")
         return redirect(url_for("admin.dashboard"))
     buffer = io.StringIO()
-    export_log(db_session(), buffer, (year, month))
+    count = export_log(db_session(), buffer, (year, month))
+    _noted("log_download", f"{year}年{month}月", f"CSV {count}件")
     return _download(buffer.getvalue().encode("utf-8"), "text/csv", f"log-{year}-{month:02d}.csv")
+
+
+def _noted(action: str, target: str, detail: str) -> None:
+    note(action, target, detail)
+    db_session().commit()
 
 
 def _download(data: bytes, mimetype: str, filename: str) -> Response:

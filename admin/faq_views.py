@@ -11,6 +11,7 @@ from flask import (Response, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 
 from admin import bp
+from admin.audit_views import note
 from admin.auth import role_required
 from admin.forms import EntryForm, ImportForm
 from admin.preview import LinePreview, line_preview
@@ -70,6 +71,7 @@ def faq_new():
         try:
             entry = faq.create_entry(s, form.row(), author=current_user.username)
             _mark_handled(s, message_ids, entry.faq_id)
+            note("faq_create", f"FAQ {entry.faq_id}", f"作成（未回答の質問 {len(message_ids)} 件から）" if message_ids else "作成")
             s.commit()
         except EntryError as exc:
             s.rollback()
@@ -107,6 +109,7 @@ def faq_edit(faq_id: str):
     if form.validate_on_submit() and request.form.get("action") != "preview":
         try:
             faq.update_entry(s, form.row(), author=current_user.username)
+            note("faq_update", f"FAQ {faq_id}", "内容を編集")
             s.commit()
         except EntryError as exc:
             s.rollback()
@@ -136,6 +139,7 @@ def faq_publish(faq_id: str):
     s = db_session()
     try:
         faq.set_published(s, faq_id, published, author=current_user.username)
+        note("faq_publish", f"FAQ {faq_id}", "公開" if published else "非公開")
         s.commit()
     except EntryError as exc:
         s.rollback()
@@ -184,6 +188,7 @@ def faq_restore(revision_id: int):
     s = db_session()
     try:
         entry = faq.restore_revision(s, revision_id, author=current_user.username)
+        note("faq_restore", f"FAQ {entry.faq_id}", f"履歴 #{revision_id} の内容に戻した")
         s.commit()
     except EntryError as exc:
         s.rollback()
@@ -199,8 +204,11 @@ def faq_restore(revision_id: int):
 @bp.route("/faq/export.csv")
 @role_required("viewer")
 def faq_export():
+    s = db_session()
     buffer = io.StringIO()
-    export_faq(db_session(), buffer)
+    count = export_faq(s, buffer)
+    note("faq_download", "FAQ", f"CSV {count}件")
+    s.commit()
     return Response(buffer.getvalue().encode("utf-8"), mimetype="text/csv",
                     headers={"Content-Disposition": "attachment; filename=faq.csv"})
 
@@ -234,6 +242,7 @@ def faq_import_apply():
     try:
         summary = import_faq(s, parse_faq_csv(path.read_bytes()), replace=pending["replace"],
                              author=current_user.username)
+        note("faq_import", "FAQ", f"管理画面から（{summary.describe()}）")
         s.commit()
     except (CsvError, EntryError) as exc:
         s.rollback()

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 import retrieval
 from admin import bp, review
+from admin.audit_views import note
 from admin.auth import role_required
 from admin.safe_url import local_path
 from analytics.models import Message
@@ -109,6 +110,7 @@ def review_judge(message_id: int):
     s = db_session()
     try:
         judge(s, _message(message_id), verdict, current_user.username)
+        note("review_judge", f"質問 #{message_id}", f"「{REVIEW_LABELS[verdict]}」と判定" if verdict else "判定を取り消し")
         s.commit()
     except EntryError as exc:
         s.rollback()
@@ -129,6 +131,7 @@ def review_relearn(message_id: int):
     s = db_session()
     try:
         judge(s, message, implied_review(message, faq_id), current_user.username, faq_id)
+        note("review_relearn", f"質問 #{message_id}", f"FAQ {faq_id} の言い換えとして学習")
         s.commit()
     except EntryError as exc:
         s.rollback()
@@ -146,6 +149,9 @@ def review_exclude_group():
     messages = list(s.scalars(select(Message).where(Message.id.in_(ids)))) if ids else []
     for message in messages:
         judge(s, message, "excluded", current_user.username)
+    if messages:
+        note("review_judge", f"質問 {len(messages)} 件", "まとめて「除外」と判定（#" + ", #".join(str(m.id) for m in messages[:20])
+             + (" ほか" if len(messages) > 20 else "") + "）")
     s.commit()
     flash(f"{len(messages)} 件を「除外」と判定しました。", "success")
     return redirect(_back())

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 
 from admin import bp
+from admin.audit_views import note
 from admin.auth import role_required
 from admin.forms import SynonymForm
 from faq import services as faq
@@ -19,6 +20,7 @@ def synonyms():
     if form.validate_on_submit():
         try:
             faq.set_synonym(s, form.term.data, form.canonical.data)
+            note("synonym_set", form.term.data.strip(), f"「{form.term.data.strip()}」→「{form.canonical.data.strip()}」")
             s.commit()
         except EntryError as exc:
             s.rollback()
@@ -37,6 +39,7 @@ def synonym_delete():
     s = db_session()
     try:
         faq.delete_synonym(s, term)
+        note("synonym_delete", term.strip(), "削除")
         s.commit()
     except EntryError as exc:
         s.rollback()

@@ -5,7 +5,8 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_user
 
 from admin import bp
-from admin.accounts import AccountError, create_user, delete_user, list_users, set_password, set_role
+from admin.accounts import ROLE_LABELS, AccountError, create_user, delete_user, list_users, set_password, set_role
+from admin.audit_views import note
 from admin.auth import role_required, staff_of
 from admin.forms import PasswordForm, RoleForm, UserForm
 from admin.models import User
@@ -20,6 +21,7 @@ def users():
         s = db_session()
         try:
             user = create_user(s, form.username.data, form.password.data, form.role.data)
+            note("user_create", user.username, f"役割: {ROLE_LABELS[user.role]}")
             s.commit()
         except AccountError as exc:
             s.rollback()
@@ -38,8 +40,11 @@ def user_role(user_id: int):
     form = RoleForm()
     if form.validate_on_submit():
         s = db_session()
+        before = user.role
         try:
             set_role(s, user, form.role.data)
+            if user.role != before:
+                note("user_role", user.username, f"{ROLE_LABELS[before]} → {ROLE_LABELS[user.role]}")
             s.commit()
         except AccountError as exc:
             s.rollback()
@@ -58,6 +63,7 @@ def user_password(user_id: int):
     if form.validate_on_submit():
         s = db_session()
         set_password(s, user, form.password.data)
+        note("user_password", user.username, "パスワードを再設定し、ロックを解除")
         s.commit()
         _keep_own_session(user)
         flash(f"「{user.username}」のパスワードを再設定し、ロックを解除しました。", "success")
@@ -75,7 +81,9 @@ def user_delete(user_id: int):
         return redirect(url_for("admin.users"))
     s = db_session()
     try:
+        name, role = user.username, user.role
         delete_user(s, user)
+        note("user_delete", name, f"役割: {ROLE_LABELS[role]}")
         s.commit()
     except AccountError as exc:
         s.rollback()

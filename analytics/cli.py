@@ -10,6 +10,7 @@ from flask import Flask
 import web
 from analytics import logcsv, report as report_service, review as review_service
 from analytics.periods import parse_month
+from audit import trail
 from cli import InputFile, StaffError, StaffGroup
 from faq.csvio import CsvError
 from faq.entries import EntryError
@@ -55,6 +56,10 @@ def report_monthly(fiscal_year: int, fmt: str, output: Path | None) -> None:
             output.write_text(text, encoding="utf-8")
         else:
             click.echo(text, nl=False)
+    with web.services().sessionmaker() as session:  # once written: a failed write is no download
+        trail.record(session, trail.command_line_actor(), "report_download", f"{fiscal_year}年度",
+                     f"{fmt}（{output.name if output else '標準出力'}）")
+        session.commit()
     if output:
         click.echo(f"{output} に書き出しました。", err=True)
 
@@ -69,6 +74,8 @@ def logs_export(month: str | None, file: Path) -> None:
         raise click.UsageError(f"--month: {exc}") from None
     with web.services().sessionmaker() as session:
         count = logcsv.export_log(session, file, selected)
+        trail.record(session, trail.command_line_actor(), "log_download", month or "全期間", f"{file.name} {count}件")
+        session.commit()
     click.echo(f"{count:,} 件を {file} に書き出しました。")
 
 
@@ -82,6 +89,7 @@ def logs_import(file: Path) -> None:
         except (CsvError, logcsv.LogError) as exc:
             session.rollback()
             raise StaffError(str(exc)) from None
+        trail.record(session, trail.command_line_actor(), "log_import", file.name, result.describe())
         session.commit()
     click.echo(result.describe())
 
@@ -96,5 +104,7 @@ def review_apply(file: Path, author: str) -> None:
         except (CsvError, logcsv.LogError, EntryError) as exc:
             session.rollback()
             raise StaffError(str(exc)) from None
+        trail.record(session, trail.command_line_actor(), "review_apply", file.name,
+                     f"判定者「{author}」として: {summary.describe()}")
         session.commit()
     click.echo(summary.describe())

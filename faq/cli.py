@@ -10,6 +10,7 @@ from flask import Flask
 
 import web
 from cli import InputFile, StaffGroup
+from audit import trail
 from faq import services
 from faq.csvio import CsvError
 from faq.exporter import export_faq
@@ -40,6 +41,7 @@ def import_command(file: Path, replace: bool, if_empty: bool) -> None:
             _fail(f"{file}: {exc}\n何も書き込んでいません。")
         click.echo(f"文字コード: {parsed.encoding_label}")
         summary = import_faq(session, parsed, replace=replace, author=IMPORT_AUTHOR)
+        trail.record(session, trail.command_line_actor(), "faq_import", file.name, summary.describe())
         session.commit()
     click.echo(f"取り込みました: {summary.describe()}")
 
@@ -64,6 +66,8 @@ def index_command() -> None:
 def export_command(file: Path) -> None:
     with web.services().sessionmaker() as session:
         count = export_faq(session, file)
+        trail.record(session, trail.command_line_actor(), "faq_download", file.name, f"CSV {count}件")
+        session.commit()
     click.echo(f"{count} 件を {file} に書き出しました（UTF-8 BOM付き）。")
 
 
