@@ -18,7 +18,7 @@ import ipaddress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -157,6 +157,9 @@ def authenticate(session: Session, username: str, password: str, client: str,
 
 
 def _count_client_failure(session: Session, throttle: LoginThrottle | None, client: str, now: datetime) -> None:
+    # Addresses quiet for a day are forgotten, so guesses from many addresses do not pile up rows.
+    session.execute(delete(LoginThrottle).where(LoginThrottle.updated_at < now - CLIENT_MEMORY,
+                                                LoginThrottle.client != client))
     if throttle is None:
         throttle = LoginThrottle(client=client, failures=0)
         session.add(throttle)

@@ -200,6 +200,22 @@ def test_one_client_is_slowed_down_whatever_names_it_tries(app, staff, session):
     assert login(_browser(app, "2001:db8:1:3::1"), "admin").status_code == 302
 
 
+def test_a_clients_failures_are_forgotten_after_a_day(app, staff, session):
+    from admin.accounts import authenticate
+    from admin.models import LoginThrottle
+
+    start = utcnow()
+    for n in range(12):
+        authenticate(session, "nobody", "wrong password", "10.0.4.1", now=start)
+    session.commit()
+    assert authenticate(session, "admin", PASSWORD, "10.0.4.1", now=start).wait_seconds > 0
+    later = start + timedelta(days=1, minutes=1)
+    authenticate(session, "nobody", "wrong password", "10.0.4.2", now=later)  # another address fails
+    session.commit()
+    assert session.get(LoginThrottle, "10.0.4.1") is None  # the quiet one is gone
+    assert authenticate(session, "admin", PASSWORD, "10.0.4.1", now=later).user is not None
+
+
 def test_every_failed_login_gets_the_same_answer_and_runs_the_hash(app, staff, session, monkeypatch):
     import admin.accounts
 
