@@ -10,9 +10,10 @@ from flask import Response, abort, current_app, flash, redirect, render_template
 from flask_login import LoginManager, UserMixin, current_user, login_required, login_user, logout_user
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from admin import bp
-from admin.accounts import ROLE_LABELS, ROLE_RANK, authenticate, client_key, end_sessions
+from admin.accounts import ROLE_LABELS, ROLE_RANK, LoginResult, authenticate, client_key, end_sessions
 from admin.forms import LoginForm
 from admin.models import User
 from admin.safe_url import local_path
@@ -93,9 +94,11 @@ def login():
         _record_login(s, result, form.username.data)
         try:
             s.commit()
-        except IntegrityError:  # the same new client failing twice at once: one of them counted
+        except IntegrityError:  # the same new client failing twice at once: the other one counted
             s.rollback()
-            result.user = None
+            result = LoginResult(None)
+            _record_login(s, result, form.username.data)
+            s.commit()
         if result.user is not None:
             login_user(staff_of(result.user))
             flash(f"{result.user.username} さん、ようこそ。", "success")
@@ -109,7 +112,7 @@ def login():
     return render_template("admin/login.html", form=form)
 
 
-def _record_login(s, result, typed_name: str) -> None:
+def _record_login(s: Session, result: LoginResult, typed_name: str) -> None:
     """A login in the trail; a failure with the typed name cut short, never the password."""
     address = request.remote_addr or ""
     if result.user is not None:
