@@ -33,9 +33,11 @@ def create_app(settings: config.Settings | None = None) -> Flask:
     from analytics.cli import register as register_analytics_cli
     from bot import bp as bot_bp
     from faq.cli import register as register_faq_cli
+    from ops import bp as ops_bp
 
     app.register_blueprint(bot_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(ops_bp)
     init_admin(app)
     app.cli.add_command(db_cli)
     register_faq_cli(app)
