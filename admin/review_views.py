@@ -7,13 +7,16 @@ from datetime import datetime
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 import retrieval
 from admin import bp, review
 from admin.auth import role_required
 from analytics.models import Message
 from analytics.outcomes import REVIEW_LABELS
+from analytics.estimate import interval_text, month_estimate, percent
 from analytics.review import implied_review, judge
+from analytics.sample import SampleError, draw_sample, find_sample, sample_messages
 from analytics.periods import JST, parse_month
 from faq.entries import EntryError
 from web import db_session, services
@@ -148,6 +151,43 @@ def review_exclude_group():
     s.commit()
     flash(f"{len(messages)} 件を「除外」と判定しました。", "success")
     return redirect(_back())
+
+
+@bp.route("/review/sample")
+@role_required("editor")
+def review_sample():
+    """The month's random review sample as a review list: judge every one of them."""
+    year, month = _month()
+    s = db_session()
+    sample = find_sample(s, year, month)
+    return render_template(
+        "admin/review_sample.html", year=year, month=month, sample=sample,
+        messages=sample_messages(s, sample) if sample else [], estimate=month_estimate(s, year, month),
+        percent=percent, interval_text=interval_text, labels=REVIEW_LABELS, question=_question,
+        months=_neighbours(year, month))
+
+
+@bp.route("/review/sample/draw", methods=["POST"])
+@role_required("editor")
+def review_sample_draw():
+    try:
+        year, month = parse_month(request.form.get("month", ""))
+        size = int(request.form.get("size", "").strip())
+    except ValueError:
+        flash("月（YYYY-MM）と標本の件数（整数）を指定してください。", "error")
+        return redirect(url_for("admin.dashboard"))
+    s = db_session()
+    try:
+        sample = draw_sample(s, year, month, size, current_user.username)
+        s.commit()
+    except (SampleError, IntegrityError) as exc:  # IntegrityError: another member of staff drew it just now
+        s.rollback()
+        flash(str(exc) if isinstance(exc, SampleError) else "この月の標本はすでに抽出されています。", "error")
+        return redirect(url_for("admin.review_sample", month=f"{year}-{month:02d}"))
+    drawn = len(sample_messages(s, sample))
+    flash(f"{year}年{month}月の回答 {sample.population:,} 件から {drawn} 件を無作為に抽出しました。"
+          "すべて判定すると、本当の正答率を推定できます。", "success")
+    return redirect(url_for("admin.review_sample", month=f"{year}-{month:02d}"))
 
 
 def _message(message_id: int) -> Message:

@@ -9,7 +9,7 @@ import click
 from flask import Flask
 
 import web
-from analytics import logcsv, report as report_service, retention, review as review_service
+from analytics import estimate, logcsv, report as report_service, retention, review as review_service
 from analytics.periods import JST, parse_month
 from cli import InputFile, StaffError, StaffGroup
 from faq.csvio import CsvError
@@ -36,12 +36,13 @@ def report_monthly(fiscal_year: int, fmt: str, output: Path | None) -> None:
     with web.services().sessionmaker() as session:
         report = report_service.monthly_report(session, fiscal_year)
         status = review_service.review_status(session, fiscal_year)
+        estimates = estimate.year_estimates(session, fiscal_year) if fmt == "xlsx" else None
     if fmt == "xlsx":
         from analytics.chart import FontMissing
         from analytics.xlsx import report_xlsx
 
         try:
-            report_xlsx(report, output)
+            report_xlsx(report, output, estimates)
         except FontMissing as exc:
             raise StaffError(str(exc)) from None
     elif fmt == "csv":
