@@ -18,6 +18,7 @@ from analytics.estimate import interval_text, month_estimate, percent
 from analytics.review import implied_review, judge
 from analytics.sample import SampleError, draw_sample, find_sample, sample_messages
 from analytics.periods import JST, parse_month
+from faq import services as faq_services
 from faq.entries import EntryError
 from web import db_session, services
 
@@ -25,6 +26,7 @@ PAGE_SIZE = 50
 GROUPS_SHOWN = 30
 GROUPED_AT_MOST = 1000  # the latest 表題なし questions of the month (a city sees ~200-500)
 SUGGESTIONS = 5
+SEARCHED = 10  # entries listed for staff's words on the relearn page
 
 
 def _month() -> tuple[int, int]:
@@ -97,11 +99,38 @@ def _question(faq_id: str | None) -> str:
 @bp.route("/review/<id:message_id>")
 @role_required("editor")
 def review_message(message_id: int):
+    """Choose the entry that should have answered: the likely ones first (never the bot's own
+    answer pre-selected: staff come here because it was wrong), or found by words."""
     message = _message(message_id)
-    hits = services().live_index.search(message.text, k=SUGGESTIONS) if message.text.strip() else []
-    chosen = message.correct_faq_id or (hits[0].faq_id if hits else "")
-    return render_template("admin/review_message.html", message=message, hits=hits, chosen=chosen,
-                           labels=REVIEW_LABELS, question=_question, back=_back())
+    live = services().live_index
+    own = message.faq_id if message.outcome == "answered" else None
+    hits = live.search(message.text, k=SUGGESTIONS + 1) if message.text.strip() else []
+    suggestions = [hit for hit in hits if hit.faq_id != own][:SUGGESTIONS]
+    q = request.args.get("q", "").strip()[:200]
+    found = _found(q) if q else []
+    lists = {"found": [f[0] for f in found], "suggested": [h.faq_id for h in suggestions],
+             "own": [own] if own else []}
+    if message.correct_faq_id:  # an earlier choice, wherever it is listed (else typed in below)
+        checked = next(((name, message.correct_faq_id) for name, ids in lists.items()
+                        if message.correct_faq_id in ids), ("other", message.correct_faq_id))
+    else:  # the first entry found for staff's words, else the best likely one; never the bot's own
+        checked = next(((name, ids[0]) for name, ids in lists.items() if ids and name != "own"), ("other", ""))
+    return render_template("admin/review_message.html", message=message, hits=suggestions, own=own, q=q,
+                           found=found, checked=checked, labels=REVIEW_LABELS, question=_question, back=_back())
+
+
+def _found(q: str) -> list[tuple[str, str, float | None]]:
+    """Published entries for staff's words, (faq_id, question, score): as the bot ranks them, then
+    entries that contain the words (an id, a word in an answer) that the ranking left out."""
+    hits = services().live_index.search(q, k=SEARCHED)
+    found = [(hit.faq_id, _question(hit.faq_id), hit.score) for hit in hits]
+    seen = {hit.faq_id for hit in hits}
+    for entry in faq_services.list_entries(db_session(), status="published", text=q):
+        if len(found) >= SEARCHED:
+            break
+        if entry.faq_id not in seen:
+            found.append((entry.faq_id, entry.question, None))
+    return found
 
 
 @bp.route("/review/<id:message_id>/judge", methods=["POST"])
