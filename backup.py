@@ -64,13 +64,35 @@ def check_backup(url: str, source: Path) -> None:
             ok, tables = False, set()
         if not ok or "alembic_version" not in tables:
             raise BackupError(f"「{source}」はこのアプリの SQLite のバックアップではありません。")
+        with closing(sqlite3.connect(f"file:{source}?mode=ro", uri=True)) as conn:
+            revision = (conn.execute("SELECT version_num FROM alembic_version").fetchone() or [None])[0]
     elif dialect == "postgresql":
         try:
             _run("pg_restore", "--list", str(source), url=None)
         except BackupError:
             raise BackupError(f"「{source}」は pg_dump のバックアップ（custom 形式）ではありません。") from None
+        revision = _dumped_revision(source)
     else:
         raise BackupError(f"{dialect} の復元には対応していません（SQLite と PostgreSQL のみ）。")
+    if revision not in _known_revisions(url):  # made by a newer version: this one could not migrate it
+        raise BackupError(f"「{source}」はこの版のアプリが知らないスキーマ（版 {revision}）のバックアップです。"
+                          "バックアップを作ったときの版のアプリで復元してください。")
+
+
+def _dumped_revision(source: Path) -> str | None:
+    """The schema revision inside a pg_dump file (the data of its alembic_version table)."""
+    sql = _run("pg_restore", "--data-only", "--table=alembic_version", "--file=-", str(source), url=None)
+    lines = sql.splitlines()
+    for i, line in enumerate(lines):
+        if line.startswith("COPY ") and "alembic_version" in line and i + 1 < len(lines):
+            return None if lines[i + 1] == "\\." else lines[i + 1].strip()
+    return None
+
+
+def _known_revisions(url: str) -> set[str]:
+    from alembic.script import ScriptDirectory
+
+    return {rev.revision for rev in ScriptDirectory.from_config(db.alembic_config(url)).walk_revisions()}
 
 
 def restore(url: str, source: Path) -> tuple[str | None, str | None]:
@@ -133,7 +155,8 @@ def find_tool(name: str) -> str | None:
     return candidates[-1] if candidates else None
 
 
-def _run(tool: str, *args: str, url: str | None) -> None:
+def _run(tool: str, *args: str, url: str | None) -> str:
+    """Run a PostgreSQL client program; its standard output."""
     executable = find_tool(tool)
     if executable is None:
         raise BackupError(f"{tool} が見つかりません。PostgreSQL のクライアント（Debian では postgresql-client）"
@@ -148,6 +171,7 @@ def _run(tool: str, *args: str, url: str | None) -> None:
     result = subprocess.run(command, env=env, capture_output=True, text=True)
     if result.returncode != 0:
         raise BackupError(f"{tool} が失敗しました: {result.stderr.strip()[:2000]}")
+    return result.stdout
 
 
 def _sqlite_path(url: str) -> Path:

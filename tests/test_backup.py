@@ -99,3 +99,24 @@ def test_backup_into_a_folder_that_does_not_exist_is_refused_in_japanese(runner,
     result = runner.invoke(args=["db", "backup", str(tmp_path / "nowhere" / "b.db")])
     assert result.exit_code == 1, result.output
     assert "エラー:" in result.output and "Traceback" not in result.output
+
+
+def test_restore_refuses_a_backup_from_a_newer_schema(runner, session, tmp_path, needs_tools):
+    """A backup made by a later version of the app: this one could not migrate it, so nothing is touched."""
+    from sqlalchemy import text
+
+    session.add(Message(created_at=AT, text="今の質問", outcome="answered"))
+    session.execute(text("UPDATE alembic_version SET version_num = '9999future'"))
+    session.commit()
+    file = tmp_path / "newer.db"
+    assert runner.invoke(args=["db", "backup", str(file)]).exit_code == 0
+    session.execute(text("UPDATE alembic_version SET version_num = '0001'"))
+    session.execute(text("DELETE FROM message"))
+    session.commit()
+
+    result = runner.invoke(args=["db", "restore", str(file), "--yes"])
+    assert result.exit_code == 1, result.output
+    assert "知らないスキーマ（版 9999future）" in result.output
+    assert _state(session)[1] == []
+    assert session.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0001"
+    session.commit()
