@@ -106,7 +106,10 @@ def logs_purge(before: str, yes: bool) -> None:
         if not yes and not _confirmed(prompt):
             click.echo("中止しました。何も変更していません。")
             return
+        from bot.retention import forget_event_users  # the LINE side keeps the pseudonym on events too
+
         changed = retention.purge_before(session, cutoff)
+        forget_event_users(session, cutoff)
         session.commit()
     click.echo(f"{changed:,} 件の質問の本文と利用者の仮名を消しました（集計に使う項目は残しています）。")
 

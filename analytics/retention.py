@@ -2,8 +2,9 @@
 
 A purged question keeps its row, time, source, outcome, entry, score, latency, feedback and staff
 judgement, so every report (analytics/report.py counts outcome and review by month) and /metrics
-print exactly as before; only `text` and `user` (and the pseudonym on its webhook event) are
-emptied. Phrasings already relearned into the FAQ are FAQ content and stay.
+print exactly as before; only `text` and `user` are emptied (the command also blanks the pseudonym
+on the webhook events of those months: bot/retention.py). Phrasings already relearned into the FAQ
+are FAQ content and stay.
 """
 from __future__ import annotations
 
@@ -14,7 +15,6 @@ from sqlalchemy.orm import Session
 
 from analytics.models import Message
 from analytics.periods import month_range
-from bot.models import WebhookEvent
 
 
 class RetentionError(ValueError):
@@ -43,8 +43,5 @@ def count_purgeable(session: Session, cutoff) -> int:
 def purge_before(session: Session, cutoff) -> int:
     """Blank text and pseudonym of every question before cutoff; returns how many were changed.
     The caller commits (one transaction: a failure leaves everything as it was)."""
-    changed = session.execute(update(Message).where(*_to_purge(cutoff)).values(text="", user="")
-                              .execution_options(synchronize_session=False)).rowcount
-    session.execute(update(WebhookEvent).where(WebhookEvent.received_at < cutoff, WebhookEvent.user != "")
-                    .values(user="").execution_options(synchronize_session=False))
-    return changed
+    return session.execute(update(Message).where(*_to_purge(cutoff)).values(text="", user="")
+                           .execution_options(synchronize_session=False)).rowcount
