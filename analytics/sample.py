@@ -46,9 +46,11 @@ def draw_sample(session: Session, year: int, month: int, size: int, author: str,
     if find_sample(session, year, month) is not None:
         raise SampleError(f"{year}年{month}月の標本はすでに抽出しています。標本は月に一度だけ抽出します"
                           "（引き直せると、都合のよい標本を選べてしまうため）。")
-    ids = list(session.scalars(select(Message.id).where(*answered_in_month(year, month))))
+    ids = list(session.scalars(select(Message.id).where(*answered_in_month(year, month), Message.text != "")))
     if not ids:
-        raise SampleError(f"{year}年{month}月には回答した質問がありません。")
+        purged = session.scalar(select(Message.id).where(*answered_in_month(year, month)).limit(1))
+        raise SampleError(f"{year}年{month}月の質問は本文を削除済み（logs purge）のため、判定できません。" if purged
+                          else f"{year}年{month}月には回答した質問がありません。")
     seed = secrets.randbelow(2**31) if seed is None else seed
     sample = ReviewSample(year=year, month=month, seed=seed, size=size, population=len(ids), drawn_by=author)
     session.add(sample)

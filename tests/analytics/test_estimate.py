@@ -68,6 +68,9 @@ def test_the_sample_is_drawn_once_from_the_months_answers_and_can_be_redrawn_fro
         draw_sample(session, 2024, 7, 50, "editor")
     with pytest.raises(SampleError, match="1〜1000"):
         draw_sample(session, 2024, 6, 0, "editor")
+    session.add(Message(created_at=datetime(2024, 2, 1, tzinfo=UTC), text="", user="", outcome="answered"))
+    with pytest.raises(SampleError, match="本文を削除済み"):  # after `logs purge`: nothing left to judge
+        draw_sample(session, 2024, 2, 50, "editor")
     small = draw_sample(session, 2024, 4, 50, "editor")  # a month with one answer: all of it
     assert len(sample_messages(session, small)) == 1
     session.commit()
