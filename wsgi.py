@@ -1,6 +1,8 @@
 """The application factory; gunicorn serves `wsgi:app`."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 from flask import Flask
 
@@ -8,7 +10,7 @@ import config
 import db
 import security_headers
 import web
-from cli import StaffGroup
+from cli import InputFile, StaffError, StaffGroup
 
 
 def create_app(settings: config.Settings | None = None) -> Flask:
@@ -35,9 +37,11 @@ def create_app(settings: config.Settings | None = None) -> Flask:
     from analytics.cli import register as register_analytics_cli
     from bot import bp as bot_bp
     from faq.cli import register as register_faq_cli
+    from ops import bp as ops_bp
 
     app.register_blueprint(bot_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(ops_bp)
     init_admin(app)
     app.cli.add_command(db_cli)
     register_faq_cli(app)
@@ -53,6 +57,41 @@ db_cli = StaffGroup("db", help="データベースの作成と移行")
 def db_upgrade() -> None:
     url = web.services().settings.database_url
     click.echo(upgrade_message(*db.upgrade(url)))
+
+
+@db_cli.command("backup", help="データベースをファイルに保存する（SQLite: backup API、PostgreSQL: pg_dump）")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def db_backup(file: Path) -> None:
+    import backup
+
+    try:
+        backup.backup(web.services().settings.database_url, file)
+    except backup.BackupError as exc:
+        raise StaffError(str(exc)) from None
+    click.echo(f"データベースを {file} に保存しました（{file.stat().st_size:,} バイト）。")
+
+
+@db_cli.command("restore", help="保存したファイルでデータベースを置き換える（今の内容は失われます）")
+@click.argument("file", type=InputFile())
+@click.option("--yes", is_flag=True, help="確認せずに実行する")
+def db_restore(file: Path, yes: bool) -> None:
+    import backup
+
+    url = web.services().settings.database_url
+    try:
+        backup.check_backup(url, file)
+        prompt = f"データベースの内容を {file} で置き換えます。今の内容は失われます。よろしいですか？"
+        if not yes and not click.confirm(prompt, default=False, err=True):
+            click.echo("中止しました。何も変更していません。")
+            return
+        before, after = backup.restore(url, file)
+    except click.Abort:
+        click.echo("\n中止しました。何も変更していません。")
+        return
+    except backup.BackupError as exc:
+        raise StaffError(str(exc)) from None
+    migrated = f"、版 {before} から版 {after} に移行しました" if before != after else f"（版 {after}）"
+    click.echo(f"{file} からデータベースを復元しました{migrated}。各ワーカーの索引は数秒で追いつきます。")
 
 
 def upgrade_message(before: str | None, after: str | None) -> str:

@@ -11,10 +11,12 @@ from admin import bp
 from admin.audit_views import note
 from admin.auth import role_required
 from analytics.chart import FontMissing, cjk_font, report_chart_png
+from analytics.estimate import interval_text, percent, year_estimates
 from analytics.logcsv import export_log
 from analytics.periods import JST, fiscal_months, month_in_fiscal_year, parse_month
 from analytics.report import monthly_report, report_csv
 from analytics.review import review_status
+from analytics.sample import DEFAULT_SIZE
 from analytics.xlsx import report_xlsx
 from web import db_session
 
@@ -42,6 +44,8 @@ def dashboard():
         chart_error = str(exc)
     return render_template("admin/dashboard.html", fy=fy, report=report, year=report.year,
                            status=review_status(s, fy), chart_error=chart_error,
+                           estimates=year_estimates(s, fy), percent=percent, interval_text=interval_text,
+                           default_sample_size=DEFAULT_SIZE,
                            months=[f"{y}-{m:02d}" for y, m in fiscal_months(fy)],
                            log_month="{}-{:02d}".format(*month_in_fiscal_year(fy, datetime.now(JST).date())))
 
@@ -73,7 +77,7 @@ def dashboard_report_xlsx():
     fy = _fiscal_year()
     buffer = io.BytesIO()
     try:
-        report_xlsx(monthly_report(db_session(), fy), buffer)
+        report_xlsx(monthly_report(db_session(), fy), buffer, year_estimates(db_session(), fy))
     except FontMissing as exc:
         flash(str(exc), "error")
         return redirect(url_for("admin.dashboard", fy=fy))

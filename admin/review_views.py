@@ -7,6 +7,7 @@ from datetime import datetime
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 import retrieval
 from admin import bp, review
@@ -15,8 +16,11 @@ from admin.auth import role_required
 from admin.safe_url import local_path
 from analytics.models import Message
 from analytics.outcomes import REVIEW_LABELS
+from analytics.estimate import interval_text, month_estimate, percent
 from analytics.review import implied_review, judge
+from analytics.sample import SampleError, draw_sample, find_sample, sample_messages
 from analytics.periods import JST, parse_month
+from faq import services as faq_services
 from faq.entries import EntryError
 from web import db_session, services
 
@@ -24,6 +28,7 @@ PAGE_SIZE = 50
 GROUPS_SHOWN = 30
 GROUPED_AT_MOST = 1000  # the latest 表題なし questions of the month (a city sees ~200-500)
 SUGGESTIONS = 5
+SEARCHED = 10  # entries listed for staff's words on the relearn page
 
 
 def _month() -> tuple[int, int]:
@@ -96,11 +101,38 @@ def _question(faq_id: str | None) -> str:
 @bp.route("/review/<id:message_id>")
 @role_required("editor")
 def review_message(message_id: int):
+    """Choose the entry that should have answered: the likely ones first (never the bot's own
+    answer pre-selected: staff come here because it was wrong), or found by words."""
     message = _message(message_id)
-    hits = services().live_index.search(message.text, k=SUGGESTIONS) if message.text.strip() else []
-    chosen = message.correct_faq_id or (hits[0].faq_id if hits else "")
-    return render_template("admin/review_message.html", message=message, hits=hits, chosen=chosen,
-                           labels=REVIEW_LABELS, question=_question, back=_back())
+    live = services().live_index
+    own = message.faq_id if message.outcome == "answered" else None
+    hits = live.search(message.text, k=SUGGESTIONS + 1) if message.text.strip() else []
+    suggestions = [hit for hit in hits if hit.faq_id != own][:SUGGESTIONS]
+    q = request.args.get("q", "").strip()[:200]
+    found = _found(q) if q else []
+    lists = {"found": [f[0] for f in found], "suggested": [h.faq_id for h in suggestions],
+             "own": [own] if own else []}
+    if message.correct_faq_id:  # an earlier choice, wherever it is listed (else typed in below)
+        checked = next(((name, message.correct_faq_id) for name, ids in lists.items()
+                        if message.correct_faq_id in ids), ("other", message.correct_faq_id))
+    else:  # the first entry found for staff's words, else the best likely one; never the bot's own
+        checked = next(((name, ids[0]) for name, ids in lists.items() if ids and name != "own"), ("other", ""))
+    return render_template("admin/review_message.html", message=message, hits=suggestions, own=own, q=q,
+                           found=found, checked=checked, labels=REVIEW_LABELS, question=_question, back=_back())
+
+
+def _found(q: str) -> list[tuple[str, str, float | None]]:
+    """Published entries for staff's words, (faq_id, question, score): as the bot ranks them, then
+    entries that contain the words (an id, a word in an answer) that the ranking left out."""
+    hits = services().live_index.search(q, k=SEARCHED)
+    found = [(hit.faq_id, _question(hit.faq_id), hit.score) for hit in hits]
+    seen = {hit.faq_id for hit in hits}
+    for entry in faq_services.list_entries(db_session(), status="published", text=q):
+        if len(found) >= SEARCHED:
+            break
+        if entry.faq_id not in seen:
+            found.append((entry.faq_id, entry.question, None))
+    return found
 
 
 @bp.route("/review/<id:message_id>/judge", methods=["POST"])
@@ -155,6 +187,43 @@ def review_exclude_group():
     s.commit()
     flash(f"{len(messages)} 件を「除外」と判定しました。", "success")
     return redirect(_back())
+
+
+@bp.route("/review/sample")
+@role_required("editor")
+def review_sample():
+    """The month's random review sample as a review list: judge every one of them."""
+    year, month = _month()
+    s = db_session()
+    sample = find_sample(s, year, month)
+    return render_template(
+        "admin/review_sample.html", year=year, month=month, sample=sample,
+        messages=sample_messages(s, sample) if sample else [], estimate=month_estimate(s, year, month),
+        percent=percent, interval_text=interval_text, labels=REVIEW_LABELS, question=_question,
+        months=_neighbours(year, month))
+
+
+@bp.route("/review/sample/draw", methods=["POST"])
+@role_required("editor")
+def review_sample_draw():
+    try:
+        year, month = parse_month(request.form.get("month", ""))
+        size = int(request.form.get("size", "").strip())
+    except ValueError:
+        flash("月（YYYY-MM）と標本の件数（整数）を指定してください。", "error")
+        return redirect(url_for("admin.dashboard"))
+    s = db_session()
+    try:
+        sample = draw_sample(s, year, month, size, current_user.username)
+        s.commit()
+    except (SampleError, IntegrityError) as exc:  # IntegrityError: another member of staff drew it just now
+        s.rollback()
+        flash(str(exc) if isinstance(exc, SampleError) else "この月の標本はすでに抽出されています。", "error")
+        return redirect(url_for("admin.review_sample", month=f"{year}-{month:02d}"))
+    drawn = len(sample_messages(s, sample))
+    flash(f"{year}年{month}月の回答 {sample.population:,} 件から {drawn} 件を無作為に抽出しました。"
+          "すべて判定すると、本当の正答率を推定できます。", "success")
+    return redirect(url_for("admin.review_sample", month=f"{year}-{month:02d}"))
 
 
 def _message(message_id: int) -> Message:

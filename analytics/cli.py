@@ -2,14 +2,15 @@
 from __future__ import annotations
 
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import click
 from flask import Flask
 
 import web
-from analytics import logcsv, report as report_service, review as review_service
-from analytics.periods import parse_month
+from analytics import estimate, logcsv, report as report_service, retention, review as review_service
+from analytics.periods import JST, parse_month
 from audit import trail
 from cli import InputFile, StaffError, StaffGroup
 from faq.csvio import CsvError
@@ -36,12 +37,13 @@ def report_monthly(fiscal_year: int, fmt: str, output: Path | None) -> None:
     with web.services().sessionmaker() as session:
         report = report_service.monthly_report(session, fiscal_year)
         status = review_service.review_status(session, fiscal_year)
+        estimates = estimate.year_estimates(session, fiscal_year) if fmt == "xlsx" else None
     if fmt == "xlsx":
         from analytics.chart import FontMissing
         from analytics.xlsx import report_xlsx
 
         try:
-            report_xlsx(report, output)
+            report_xlsx(report, output, estimates)
         except FontMissing as exc:
             raise StaffError(str(exc)) from None
     elif fmt == "csv":
@@ -92,6 +94,40 @@ def logs_import(file: Path) -> None:
         trail.record(session, trail.command_line_actor(), "log_import", file.name, result.describe())
         session.commit()
     click.echo(result.describe())
+
+
+@logs_cli.command("purge", help="古い質問の本文と利用者の仮名を消す（報告の集計は変わりません）")
+@click.option("--before", "before", required=True, help="この月（日本時間、YYYY-MM）より前を消す。今月以降は不可")
+@click.option("--yes", is_flag=True, help="確認せずに実行する")
+def logs_purge(before: str, yes: bool) -> None:
+    try:
+        cutoff = retention.purge_cutoff(parse_month(before), datetime.now(JST).date())
+    except ValueError as exc:  # a bad month, or the current month or later
+        raise click.UsageError(f"--before: {exc}") from None
+    with web.services().sessionmaker() as session:
+        count = retention.count_purgeable(session, cutoff)
+        if not count:
+            click.echo(f"{before} より前に、本文や仮名が残っている質問はありません。何も変更していません。")
+            return
+        prompt = (f"{before} より前の質問 {count:,} 件の本文と利用者の仮名を消します。元に戻せません"
+                  "（正答率の報告の集計はそのまま残ります）。よろしいですか？")
+        if not yes and not _confirmed(prompt):
+            click.echo("中止しました。何も変更していません。")
+            return
+        from bot.retention import forget_event_users  # the LINE side keeps the pseudonym on events too
+
+        changed = retention.purge_before(session, cutoff)
+        forget_event_users(session, cutoff)
+        session.commit()
+    click.echo(f"{changed:,} 件の質問の本文と利用者の仮名を消しました（集計に使う項目は残しています）。")
+
+
+def _confirmed(prompt: str) -> bool:
+    try:
+        return click.confirm(prompt, default=False, err=True)
+    except click.Abort:  # no answer (end of input, Ctrl-C): as "no"
+        click.echo("", err=True)
+        return False
 
 
 @review_cli.command("apply", help="表計算ソフトで付けた判定（書き出したログ）を反映する")

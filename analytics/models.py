@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Float, Index, Integer, String, Text
+from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db import Base, UTCDateTime, utcnow
@@ -37,3 +37,30 @@ class Message(Base):
     reply_status: Mapped[str | None] = mapped_column(String(20), nullable=True)  # sent | failed
     reply_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     reply_count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ReviewSample(Base):
+    """A random sample of one JST month's answered questions for staff to judge, drawn once: the
+    estimate of the true 正答率 (analytics/estimate.py) rests on it. The seed and the members are
+    stored, so the draw can be checked and repeated."""
+
+    __tablename__ = "review_sample"
+    __table_args__ = (UniqueConstraint("year", "month"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(Integer)
+    month: Mapped[int] = mapped_column(Integer)
+    seed: Mapped[int] = mapped_column(Integer)  # random.Random(seed).sample over the ids, ascending
+    size: Mapped[int] = mapped_column(Integer)  # asked for (the month may have had fewer)
+    population: Mapped[int] = mapped_column(Integer)  # answered questions of the month when drawn
+    drawn_by: Mapped[str] = mapped_column(String(100), default="")
+    drawn_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ReviewSampleItem(Base):
+    __tablename__ = "review_sample_item"
+    __table_args__ = (UniqueConstraint("sample_id", "message_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sample_id: Mapped[int] = mapped_column(ForeignKey("review_sample.id", ondelete="CASCADE"), index=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("message.id", ondelete="CASCADE"), index=True)

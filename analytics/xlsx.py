@@ -3,10 +3,13 @@
 Sheet 応答状況: title with the fiscal year and period, the table (counts with thousands
 separators, ratios as truncated percentages), print setup (A4 landscape, one page wide), the chart.
 Sheet 内訳: the year's funnel 全質問 → 除外 / 応答 → 表題なし / 回答未入力 / 回答 → 再学習要 / 正答.
+Sheet 正答率の推定 (when estimates are given): per month the share of answers reviewed and the true
+正答率 estimated from the random review sample, with its Wilson 95% interval (analytics/estimate.py).
 """
 from __future__ import annotations
 
 import io
+import math
 from pathlib import Path
 from typing import IO
 
@@ -17,6 +20,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from analytics.chart import report_chart_png
+from analytics.estimate import MonthEstimate
 from analytics.report import COUNT_ROWS, NO_RATIO, NOT_COUNTED, RATIO_ROWS, YEAR_LABEL, Report
 
 COUNT_FORMAT = "#,##0"
@@ -28,11 +32,54 @@ _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 _TABLE_TOP = 4  # header row of the table
 
 
-def report_xlsx(report: Report, target: str | Path | IO[bytes]) -> None:
+ESTIMATE_SHEET = "正答率の推定"
+ESTIMATE_HEADER = ("月", "回答", "判定済みの回答", "判定済みの割合", "市の正答率（未判定は正答）", "標本", "標本の判定済み",
+                   "うち正答", "推定正答率", "95%信頼区間 下限", "95%信頼区間 上限")
+ESTIMATE_NOTE = ("市の正答率は未判定の回答を正答として数えます。推定正答率は、月ごとに回答から無作為に抽出した標本の"
+                 "職員判定から「正答÷（正答＋再学習要）」で求め、95%信頼区間はウィルソン法です。標本の判定が済むまでは途中の値です。")
+
+
+def report_xlsx(report: Report, target: str | Path | IO[bytes],
+                estimates: list[MonthEstimate] | None = None) -> None:
     workbook = Workbook()
     _table_sheet(workbook.active, report)
     _funnel_sheet(workbook.create_sheet("内訳"), report)
+    if estimates is not None:
+        _estimate_sheet(workbook.create_sheet(ESTIMATE_SHEET), report, estimates)
     workbook.save(target)
+
+
+def _estimate_sheet(sheet: Worksheet, report: Report, estimates: list[MonthEstimate]) -> None:
+    sheet["A1"] = f"{report.title}：{ESTIMATE_SHEET}"
+    sheet["A1"].font = Font(size=14, bold=True)
+    sheet["A2"] = ESTIMATE_NOTE
+    sheet["A2"].font = Font(size=9, color="555555")
+    for col, name in enumerate(ESTIMATE_HEADER, start=1):
+        cell = sheet.cell(4, col, name)
+        cell.font, cell.fill, cell.border = Font(bold=True), _HEADER_FILL, _BORDER
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    for row, e in enumerate(estimates, start=5):
+        low, high = e.interval or (None, None)
+        values = (e.label, e.answered, e.reviewed, _truncated(e.reviewed_share), _truncated(e.city_rate),
+                  e.sample_size if e.sample else None, e.judged if e.sample else None,
+                  e.correct if e.sample else None, _truncated(e.estimate), _truncated(low), _truncated(high, up=True))
+        for col, value in enumerate(values, start=1):
+            cell = sheet.cell(row, col, NO_RATIO if value is None else value)
+            cell.border = _BORDER
+            if col > 1:
+                cell.alignment = Alignment(horizontal="right")
+                cell.number_format = PERCENT_FORMAT if col in (4, 5, 9, 10, 11) else COUNT_FORMAT
+    for col, width in enumerate((8, 10, 14, 14, 16, 8, 14, 10, 12, 14, 14), start=1):
+        sheet.column_dimensions[get_column_letter(col)].width = width
+    _print_setup(sheet, f"A1:K{4 + len(estimates)}")
+
+
+def _truncated(value: float | None, up: bool = False) -> float | None:
+    """To 0.1% as the page shows it: truncated (an interval's upper end rounded up)."""
+    if value is None:
+        return None
+    permille = math.ceil(value * 1000 - 1e-9) if up else math.floor(value * 1000 + 1e-9)
+    return permille / 1000
 
 
 def _table_sheet(sheet: Worksheet, report: Report) -> None:

@@ -224,3 +224,24 @@ def test_a_viewer_reads_the_dashboard_and_downloads_the_report(server, page, tmp
     assert not refused, refused
     page.goto(f"{server}/admin/faq")
     assert "権限がありません" in page.content()
+
+
+def test_draw_the_months_sample_and_judge_it_for_the_estimate(server, page):
+    _login(page, server, "editor1")
+    page.goto(f"{server}/admin/dashboard")
+    form = page.locator("#estimate form").first  # the first month of the year with answers
+    form.locator("input[name=size]").fill("5")
+    with page.expect_navigation():
+        form.locator("button", has_text="標本を抽出").click()
+    assert "件を無作為に抽出しました" in page.locator(".flash").inner_text()
+    n = page.locator("table.queue tbody tr").count()
+    assert n == 5
+    for i in range(n):  # one 再学習要, the rest 正答
+        with page.expect_navigation():
+            page.locator("table.queue tbody tr").nth(i).locator("button.j-relearn" if i == 0 else "button.j-correct").click()
+    assert page.locator("#judged").inner_text() == "5 / 5"
+    assert page.locator("#estimate").inner_text().replace("\n", "") == "80.0%"
+    _shot(page, "estimate-sample.png", full_page=True)
+    page.goto(f"{server}/admin/dashboard")
+    row = page.locator("#estimate tbody tr").filter(has_text="標本を見る")
+    assert row.count() == 1 and "80.0%" in row.inner_text() and "37.5〜96.4%" in row.inner_text()  # Wilson, 4 of 5

@@ -158,3 +158,43 @@ def test_admin_manages_users(administrator, session):
     page = post(administrator, f"/admin/users/{me.id}/delete", token_page="/admin/users",
                 follow_redirects=True).get_data(as_text=True)
     assert "自分自身は削除できません" in page
+
+
+def _radios(page: str) -> list[tuple[str, bool]]:
+    """(value, checked) of the relearn page's faq_id radio buttons, in order."""
+    import re
+
+    return [(value, bool(checked)) for value, checked in
+            re.findall(r'<input type="radio" name="faq_id" value="([^"]*)"[^>]*?( checked)?\s*>', page)]
+
+
+def test_relearn_never_preselects_the_bots_own_wrong_answer(editor, faq, session):
+    """The bot answered B01 for a question about 粗大ごみ; its own entry ranks first for the text,
+    but staff come here because it was wrong: the best other entry is chosen, the bot's is marked."""
+    wrong = _message(session, "ソファを捨てたい", "answered", faq_id="B01", score=0.9, feedback="down")
+    page = editor.get(f"/admin/review/{wrong.id}").get_data(as_text=True)
+    radios = _radios(page)
+    checked = [value for value, on in radios if on]
+    assert len(checked) == 1 and checked[0] not in ("B01", "")
+    assert radios[0][0] != "B01"  # the likely entries first, without the bot's own
+    assert ("B01", False) in radios and "ボットが答えた FAQ" in page
+
+
+def test_relearn_page_finds_entries_by_words(editor, faq, session):
+    wrong = _message(session, "手続きのこと", "answered", faq_id="A01", score=0.6)
+    page = editor.get(f"/admin/review/{wrong.id}?q=児童手当").get_data(as_text=True)
+    assert "「児童手当」で見つかった FAQ" in page
+    found = page.split('id="found"', 1)[1].split("</ul>", 1)[0]
+    assert "C01" in found
+    assert [value for value, on in _radios(page) if on] == ["C01"]  # the first entry found is chosen
+    by_text = editor.get(f"/admin/review/{wrong.id}?q=納付書").get_data(as_text=True)  # a word of an answer only
+    assert "D01" in by_text.split('id="found"', 1)[1].split("</ul>", 1)[0]
+    nothing = editor.get(f"/admin/review/{wrong.id}?q=zzzzqqqq").get_data(as_text=True)
+    assert "見つかりませんでした" in nothing or 'id="found"' in nothing
+    post(editor, f"/admin/review/{wrong.id}/relearn", {"faq_id": "C01"}, token_page=f"/admin/review/{wrong.id}")
+    session.expire_all()
+    assert session.get(Message, wrong.id).correct_faq_id == "C01"
+    again = editor.get(f"/admin/review/{wrong.id}").get_data(as_text=True)
+    assert [value for value, on in _radios(again) if on] in (["C01"], [""])  # the earlier choice stays chosen
+    if [value for value, on in _radios(again) if on] == [""]:
+        assert 'value="C01" placeholder' in again  # typed in, when no list shows it

@@ -32,7 +32,7 @@ def test_workbook_has_the_table_formats_funnel_and_chart(runner, report, tmp_pat
     result = runner.invoke(args=["report", "monthly", "--fiscal-year", "2022", "--format", "xlsx", "-o", str(path)])
     assert result.exit_code == 0, result.output
     book = load_workbook(path)
-    assert book.sheetnames == ["応答状況", "内訳"]
+    assert book.sheetnames == ["応答状況", "内訳", "正答率の推定"]  # the estimate on a sheet of its own
     sheet = book["応答状況"]
     assert sheet["A1"].value == "令和4年度 (2022年4月〜2023年3月) チャットボット応答状況"
     header = [c.value for c in sheet[4]]

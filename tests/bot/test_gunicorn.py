@@ -91,3 +91,15 @@ def test_two_workers_answer_refuse_and_deduplicate(gunicorn, line_stub, session)
     assert [(m.outcome, m.faq_id, m.reply_status) for m in rows] == [
         ("answered", "G01", "sent"), ("answered", "J01", "sent")]
     assert len(line_stub.replies) == 2  # the forged one got nothing, the redelivery one reply
+
+    # /healthz and /metrics under both workers (a request may land on either): ready, and the same
+    # counts from each, since they come from the database
+    bodies = set()
+    for _ in range(8):
+        health = requests.get(f"{gunicorn}/healthz", timeout=30)
+        assert health.status_code == 200 and health.json()["index"]["loaded"], health.text
+        bodies.add(requests.get(f"{gunicorn}/metrics", timeout=30).text)
+    assert len(bodies) == 1
+    metrics = bodies.pop()
+    assert 'cityfaq_questions_total{outcome="answered"} 2' in metrics
+    assert 'cityfaq_question_seconds_bucket{le="+Inf"} 2' in metrics and "cityfaq_index_loaded 1" in metrics
