@@ -55,6 +55,8 @@ def server(app, session):
         create_user(session, f"{role}1", PASSWORD, role)
     _seed_messages(session)
     session.commit()
+    # Built before the browser arrives, so that no page waits for the model on a loaded machine.
+    app.extensions["cityfaq"].live_index.refresh()
     httpd = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
