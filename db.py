@@ -1,7 +1,9 @@
 """SQLAlchemy base and session factory shared by every package (no Flask import)."""
 from __future__ import annotations
 
+import os
 import sqlite3
+import threading
 from datetime import datetime, timezone
 
 from sqlalchemy import DateTime, create_engine, event
@@ -50,6 +52,8 @@ def make_engine(url: str) -> Engine:
     engine = create_engine(url, pool_pre_ping=True, future=True, hide_parameters=True)
     event.listen(engine, "handle_error", _reconnect_after_fault)
     if engine.dialect.name == "sqlite":
+        keeper = _LastConnection(engine.url.database or "")
+
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record):
             cur = dbapi_conn.cursor()
@@ -62,7 +66,32 @@ def make_engine(url: str) -> Engine:
             # restore, a full disk); read() gets an error the worker survives.
             cur.execute("PRAGMA mmap_size=0")
             cur.close()
+            keeper.open()
     return engine
+
+
+class _LastConnection:
+    """One connection per process to a SQLite file, opened with the first and never closed.
+
+    SQLite checkpoints when a process closes its last connection to a WAL database, writing the
+    -shm file it keeps memory-mapped; on a file made read-only underneath (a read-only remount,
+    the immutable flag) that write kills the worker with SIGBUS. With this one open, no pooled
+    connection is ever the last, so dropping them after a fault is safe (tests/test_db_faults.py).
+    """
+
+    def __init__(self, path: str) -> None:
+        self.path = path if path and path != ":memory:" and not path.startswith("file:") else ""
+        self._conns: dict[int, sqlite3.Connection] = {}  # by pid: a forked child opens its own
+        self._lock = threading.Lock()
+
+    def open(self) -> None:
+        if not self.path or os.getpid() in self._conns:
+            return
+        with self._lock:
+            if os.getpid() not in self._conns:
+                conn = sqlite3.connect(self.path, check_same_thread=False)
+                conn.execute("SELECT 1 FROM sqlite_master LIMIT 1")  # a reader of the WAL from now on
+                self._conns[os.getpid()] = conn
 
 
 # SQLite's primary result codes after which a pooled connection must not be reused: one opened

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import subprocess
 import time
 from contextlib import contextmanager
 
@@ -121,6 +122,59 @@ def test_sqlite_read_only_for_a_while_loses_nothing_and_recovers(app, client, fa
     assert len(line_stub.replies_to(asked["replyToken"])) == 1
     assert post(client, wh.text("住民税の払い方")) == 200  # and new questions go through at once
     assert logged(app) == ["J01", "G01", "T01"]
+
+
+@contextmanager
+def immutable(*paths):
+    """The files really read-only, even to root: ext4's immutable flag (chattr +i) also refuses
+    writes through descriptors already open. SQLite then fails writes with "disk I/O error", and
+    a connection opened meanwhile opens read-only and stays so."""
+    names = [str(path) for path in paths]
+    # Should this process die (SIGBUS, the bug this guards against), the flag still comes off.
+    undo = subprocess.Popen(["sh", "-c", 'sleep 60; chattr -i "$@"', "undo", *names])
+    try:
+        subprocess.run(["chattr", "+i", *names], check=True, capture_output=True)
+        yield
+    finally:
+        subprocess.run(["chattr", "-i", *names], check=True, capture_output=True)
+        undo.kill()
+        undo.wait()
+
+
+@pytest.fixture
+def chattr(tmp_path):
+    probe = tmp_path / "chattr-probe"
+    probe.touch()
+    try:
+        subprocess.run(["chattr", "+i", str(probe)], check=True, capture_output=True)
+    except (OSError, subprocess.CalledProcessError):
+        pytest.skip("chattr +i is not available here (needs root and a file system with the flag)")
+    subprocess.run(["chattr", "-i", str(probe)], check=True, capture_output=True)
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_sqlite_file_really_read_only_for_a_while(app, client, faq, line_stub, chattr, database_url):
+    engine = engine_of(app)
+    assert post(client, wh.text("住民票はどこで取れますか")) == 200
+    replies_sent(app)
+    database = database_url.removeprefix("sqlite:///")
+    asked = wh.text("ソファを捨てたい")
+    with immutable(database, f"{database}-wal", f"{database}-shm"):
+        for _ in range(3):
+            assert post(client, asked) == 503
+        # A busy worker's pool grows during the fault: those connections open read-only.
+        held = [engine.connect() for _ in range(3)]
+        for conn in held:
+            conn.execute(text("SELECT 1"))
+        for conn in held:
+            conn.close()
+        assert logged(app) == ["J01"]
+    assert redeliver_until_accepted(client, asked) <= 3
+    replies_sent(app)
+    assert logged(app) == ["J01", "G01"]
+    assert len(line_stub.replies_to(asked["replyToken"])) == 1
+    for _ in range(3):  # every connection pooled now writes
+        assert post(client, wh.text("住民税の払い方")) == 200
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
