@@ -102,15 +102,20 @@ class EmbeddingCache:
         self.path = path
         self.locks = path.with_name(path.name + ".locks")
         self.locks.mkdir(exist_ok=True)
-        if self._ready():
-            return
-        # Setting up a new file, briefly under a lock: two workers starting together would
-        # otherwise race to switch it to WAL, and the loser fails with "database is locked".
-        with open(path.with_suffix(".lock"), "w") as lock, self._connect() as conn:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("CREATE TABLE IF NOT EXISTS embedding (model TEXT NOT NULL, "
-                         "key BLOB NOT NULL, vector BLOB NOT NULL, PRIMARY KEY (model, key))")
+        if not self._ready():
+            # Setting up a new file, briefly under a lock: two workers starting together would
+            # otherwise race to switch it to WAL, and the loser fails with "database is locked".
+            with open(path.with_suffix(".lock"), "w") as lock, self._connect() as conn:
+                fcntl.flock(lock, fcntl.LOCK_EX)
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.execute("CREATE TABLE IF NOT EXISTS embedding (model TEXT NOT NULL, "
+                             "key BLOB NOT NULL, vector BLOB NOT NULL, PRIMARY KEY (model, key))")
+        # Held open for the process's life: SQLite checkpoints when a process closes its last
+        # connection to a WAL file, writing its memory-mapped -shm, and on a file system gone
+        # read-only that write is a SIGBUS (db.py says more). With this one open, the short-lived
+        # connections below are never the last.
+        self._keeper = sqlite3.connect(path, check_same_thread=False)
+        self._keeper.execute("SELECT 1 FROM embedding LIMIT 1")
 
     def _ready(self) -> bool:
         """The file exists in WAL mode with its table (read only: takes no lock)."""

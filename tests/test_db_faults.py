@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import subprocess
 import time
 from contextlib import contextmanager
 
@@ -17,6 +16,7 @@ from analytics.models import Message
 from bot import events as bot_events
 from bot.models import PendingReply
 from tests import line_webhook as wh
+from tests.immutable import immutable, skip_without_chattr
 from tests.bot.conftest import SECRET, faq, settings  # noqa: F401  (fixtures: FAQ, LINE stand-in)
 
 RECOVERY_SECONDS = 10  # generous on a loaded machine; the fault in the report lasted 6 minutes
@@ -124,32 +124,9 @@ def test_sqlite_read_only_for_a_while_loses_nothing_and_recovers(app, client, fa
     assert logged(app) == ["J01", "G01", "T01"]
 
 
-@contextmanager
-def immutable(*paths):
-    """The files really read-only, even to root: ext4's immutable flag (chattr +i) also refuses
-    writes through descriptors already open. SQLite then fails writes with "disk I/O error", and
-    a connection opened meanwhile opens read-only and stays so."""
-    names = [str(path) for path in paths]
-    # Should this process die (SIGBUS, the bug this guards against), the flag still comes off.
-    undo = subprocess.Popen(["sh", "-c", 'sleep 60; chattr -i "$@"', "undo", *names])
-    try:
-        subprocess.run(["chattr", "+i", *names], check=True, capture_output=True)
-        yield
-    finally:
-        subprocess.run(["chattr", "-i", *names], check=True, capture_output=True)
-        undo.kill()
-        undo.wait()
-
-
 @pytest.fixture
 def chattr(tmp_path):
-    probe = tmp_path / "chattr-probe"
-    probe.touch()
-    try:
-        subprocess.run(["chattr", "+i", str(probe)], check=True, capture_output=True)
-    except (OSError, subprocess.CalledProcessError):
-        pytest.skip("chattr +i is not available here (needs root and a file system with the flag)")
-    subprocess.run(["chattr", "-i", str(probe)], check=True, capture_output=True)
+    skip_without_chattr(tmp_path)
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)

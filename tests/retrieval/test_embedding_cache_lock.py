@@ -2,6 +2,7 @@
 waits at most for the passages it needs (issue 10, item 6)."""
 from __future__ import annotations
 
+import gc
 import subprocess
 import sys
 import time
@@ -9,6 +10,7 @@ import time
 import numpy as np
 
 from tests.conftest import ROOT
+from tests.immutable import immutable, skip_without_chattr
 
 from .fake_encoder import fake_embedder, vector_of
 
@@ -78,3 +80,43 @@ def test_a_chunk_left_by_a_process_that_died_is_embedded_by_the_next(tmp_path):
     worker = fake_embedder(tmp_path)
     worker.passages([f"冷たいキャッシュの文 {i}" for i in range(10)])
     assert worker.encoder_calls == 10
+
+
+_READ_CACHED = """
+import sys
+from pathlib import Path
+from tests.retrieval.fake_encoder import fake_embedder
+embedder = fake_embedder(Path(sys.argv[1]))
+embedder.passages(["よくある質問 0"])
+print("ready", flush=True)
+sys.stdin.readline()  # the files are read-only now
+embedder.passages([f"よくある質問 {i}" for i in range(300)])
+print(embedder.encoder_calls, flush=True)
+sys.stdin.readline()  # the files are writable again: exit
+"""
+
+
+def test_a_worker_reading_the_cache_survives_its_files_becoming_read_only(tmp_path):
+    """A worker reading the cache while the file system is read-only lives: closing a process's
+    last connection to a WAL file writes the memory-mapped -shm, which is a SIGBUS there."""
+    skip_without_chattr(tmp_path)
+    fake_embedder(tmp_path).passages(FAQ)
+    gc.collect()  # this process's connections closed: the worker below is the cache's only user
+    worker = subprocess.Popen([sys.executable, "-c", _READ_CACHED, str(tmp_path)], cwd=ROOT, text=True,
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        assert worker.stdout.readline().strip() == "ready"
+        cache = tmp_path / "embeddings.sqlite3"
+        with immutable(cache, f"{cache}-wal", f"{cache}-shm"):
+            worker.stdin.write("go\n")
+            worker.stdin.flush()
+            encoded = worker.stdout.readline().strip()
+            alive = worker.poll() is None
+        worker.stdin.write("exit\n")
+        worker.stdin.flush()
+        worker.wait(timeout=60)
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+            worker.wait()
+    assert alive and encoded == "0", worker.stderr.read()[-2000:]
