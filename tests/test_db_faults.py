@@ -17,6 +17,7 @@ from bot import events as bot_events
 from bot.models import PendingReply
 from tests import line_webhook as wh
 from tests.immutable import immutable, skip_without_chattr
+from tests.admin.conftest import staff, viewer  # noqa: F401  (fixtures: a logged-in staff member)
 from tests.bot.conftest import SECRET, faq, settings  # noqa: F401  (fixtures: FAQ, LINE stand-in)
 
 RECOVERY_SECONDS = 10  # generous on a loaded machine; the fault in the report lasted 6 minutes
@@ -179,6 +180,22 @@ def test_a_batch_with_an_event_failed_by_the_database_is_redelivered_and_its_res
     assert logged(app) == ["J01", "G01"]
     assert len(line_stub.replies_to(first["replyToken"])) == 1
     assert len(line_stub.replies_to(second["replyToken"])) == 1
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_staff_page_during_a_fault_says_to_try_again_and_works_after(app, viewer):
+    assert viewer.get("/admin/dashboard").status_code == 200
+
+    def io_error(_conn, _cursor, _statement, _parameters, _context, _many):
+        raise sqlite3.OperationalError("disk I/O error")
+    event.listen(engine_of(app), "before_cursor_execute", io_error, retval=True)
+    try:
+        page = viewer.get("/admin/dashboard")
+    finally:
+        event.remove(engine_of(app), "before_cursor_execute", io_error)
+    assert page.status_code == 503 and page.headers["Retry-After"] == "10"
+    assert "データベースに一時的に接続できません" in page.get_data(as_text=True)
+    assert viewer.get("/admin/dashboard").status_code == 200
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
