@@ -1,16 +1,20 @@
 """Flask-side glue the blueprints share: per-request DB session and the process's services."""
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import current_app, g
+from flask import Response, current_app, g
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.routing import IntegerConverter
 
 from config import Settings
-from db import MAX_ID
+from db import MAX_ID, is_fault
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -66,3 +70,13 @@ def close_db_session(_exc: BaseException | None = None) -> None:
     session = g.pop("db_session", None)
     if session is not None:
         session.close()
+
+
+def database_unavailable(error: DBAPIError) -> Response:
+    """A page that failed for a database fault: 503 and a word to try again (the engine has
+    dropped its connections, so the next request starts afresh). Any other error stays a 500."""
+    if not is_fault(error):
+        raise error
+    log.error("request failed: database unavailable: %s", str(error.orig).strip()[:200])
+    return Response("データベースに一時的に接続できません。少し待ってから、もう一度お試しください。\n", 503,
+                    {"Retry-After": "10", "Content-Type": "text/plain; charset=utf-8"})

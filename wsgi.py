@@ -5,6 +5,7 @@ from pathlib import Path
 
 import click
 from flask import Flask
+from sqlalchemy.exc import DBAPIError
 
 import config
 import db
@@ -28,6 +29,7 @@ def create_app(settings: config.Settings | None = None) -> Flask:
     engine = db.make_engine(settings.database_url)
     app.extensions["cityfaq"] = web.AppServices(settings=settings, sessionmaker=db.make_sessionmaker(engine))
     app.teardown_appcontext(web.close_db_session)
+    app.register_error_handler(DBAPIError, web.database_unavailable)
     app.url_map.converters["id"] = web.RowIdConverter
     security_headers.init_app(app)
 

@@ -20,6 +20,11 @@ a question.
 Each event of a body is handled on its own, in its own transaction: one that fails is rolled back
 and logged, and the others are still handled. LINE redelivers a failed batch whole, so one bad
 event would otherwise cost its neighbours on every delivery.
+
+When the database itself fails (away, read-only, I/O errors: db.is_fault), the events it failed
+are rolled back and the body is answered 503 after the others are handled: LINE redelivers it,
+the events already handled are skipped as claimed, and no resident's question is lost. The engine
+has then dropped its pooled connections, so the redelivery after the fault gets fresh ones.
 """
 from __future__ import annotations
 
@@ -48,7 +53,7 @@ from analytics.pseudonym import pseudonymize
 from bot import replies
 from bot.models import GroupChat, PendingReply, WebhookEvent
 from config import Settings
-from db import MAX_ID
+from db import MAX_ID, is_fault
 from faq.live import EntryView
 
 log = logging.getLogger(__name__)
@@ -69,6 +74,10 @@ class BadWebhook(Exception):
     """A body that is not from LINE (signature) or not a webhook (JSON): refuse, touch nothing."""
 
 
+class DatabaseUnavailable(Exception):
+    """Some event could not be handled for a database fault: answer so that LINE redelivers."""
+
+
 @dataclass
 class Bot:
     settings: Settings
@@ -78,9 +87,11 @@ class Bot:
     source: str = "line"  # "chat" when the local chat page sent it
 
     def handle(self, body: str, signature: str) -> None:
-        """Verify a webhook body, then handle each of its events on its own."""
-        for raw in self.events(body, signature):
-            self.handle_event(raw)
+        """Verify a webhook body, then handle each of its events on its own. Raises
+        DatabaseUnavailable, after the others, when an event failed for a database fault."""
+        failed = [raw for raw in self.events(body, signature) if not self.handle_event(raw)]
+        if failed:
+            raise DatabaseUnavailable(f"{len(failed)} event(s) to be redelivered")
 
     def events(self, body: str, signature: str) -> list:
         """The body's events as JSON values, once its signature is the channel's.
@@ -103,24 +114,30 @@ class Bot:
             raise BadWebhook("body")
         return events
 
-    def handle_event(self, raw: Any) -> None:
+    def handle_event(self, raw: Any) -> bool:
         """One event in its own transaction. A shape line-bot-sdk refuses is skipped with a
         warning; a failure while handling is rolled back (so its redelivery is handled afresh)
-        and logged with its traceback. Either way the batch's other events are handled."""
+        and logged with its traceback. Either way the batch's other events are handled.
+        False when the event failed for a database fault and must come again."""
         try:
             event = _parse_event(raw)
         except Exception as exc:  # pydantic's ValueError, or RecursionError on deep nesting
             log.warning("webhook event %s skipped: line-bot-sdk refused it: %s",
                         _label(raw), str(exc)[:500])
-            return
+            return True
         if event is None:
-            return  # a type this SDK does not know (LINE adds types); not for this bot
+            return True  # a type this SDK does not know (LINE adds types); not for this bot
         try:
             self.dispatch(event)
-        except Exception:  # whatever went wrong, the other events of the batch go on
+        except Exception as exc:  # whatever went wrong, the other events of the batch go on
             self.session.rollback()
+            if is_fault(exc):
+                log.error("webhook event %s (%s) rolled back, to be redelivered: database fault: %s",
+                          event.webhook_event_id, event.type, _first_line(exc))
+                return False
             log.exception("webhook event %s (%s) failed and was rolled back",
                           event.webhook_event_id, event.type)
+        return True
 
     def dispatch(self, event) -> None:
         if getattr(event, "mode", None) == "standby":
@@ -367,6 +384,12 @@ def number(value: str | None, *, below: int) -> int | None:
         return None
     parsed = int(value)
     return parsed if parsed < below else None
+
+
+def _first_line(exc: BaseException) -> str:
+    """The driver's own message (no statement, no parameters) for a log line."""
+    lines = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    return f"{type(exc).__name__}: {lines[0][:200] if lines else ''}"
 
 
 def _label(raw: Any) -> str:

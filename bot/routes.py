@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import abort, request
 
 from bot import bp
-from bot.events import BadWebhook, Bot
+from bot.events import BadWebhook, Bot, DatabaseUnavailable
 from web import db_session, services
 
 
@@ -27,3 +27,5 @@ def handle_webhook(body: str, signature: str, *, source: str) -> None:
         bot.handle(body, signature)
     except BadWebhook:
         abort(400)
+    except DatabaseUnavailable:
+        abort(503)  # not 2xx: LINE redelivers the body, and its handled events are skipped

@@ -14,7 +14,7 @@ import os
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
-from contextlib import closing, contextmanager, nullcontext
+from contextlib import closing, contextmanager, suppress
 from functools import lru_cache
 from pathlib import Path
 
@@ -88,18 +88,43 @@ def _model_id(model: str) -> str:
 
 
 class EmbeddingCache:
-    """Vectors in one SQLite file keyed by (model id, sha256 of prompt + text); WAL lets every
-    worker process read while one writes."""
+    """Vectors in one SQLite file keyed by (model id, sha256 of prompt + text).
+
+    Each write is one committed transaction, so a reader sees a vector whole or not at all, and
+    under WAL a reader never waits for a writer: reading takes no lock of ours. Filling is locked
+    per chunk of keys (claim()), never for a whole run, so a process waits at most for the very
+    passages it needs while another process embeds them. Locks only avoid duplicate work: two
+    processes embedding the same text both write the same vector, which is harmless.
+    """
 
     def __init__(self, path: Path):
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        # Under the lock: two workers starting together would otherwise race to switch the new
-        # file to WAL, and the loser fails with "database is locked" (seen in CI).
-        with self.filling(), self._connect() as conn:
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("CREATE TABLE IF NOT EXISTS embedding (model TEXT NOT NULL, "
-                         "key BLOB NOT NULL, vector BLOB NOT NULL, PRIMARY KEY (model, key))")
+        self.locks = path.with_name(path.name + ".locks")
+        self.locks.mkdir(exist_ok=True)
+        if not self._ready():
+            # Setting up a new file, briefly under a lock: two workers starting together would
+            # otherwise race to switch it to WAL, and the loser fails with "database is locked".
+            with open(path.with_suffix(".lock"), "w") as lock, self._connect() as conn:
+                fcntl.flock(lock, fcntl.LOCK_EX)
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.execute("CREATE TABLE IF NOT EXISTS embedding (model TEXT NOT NULL, "
+                             "key BLOB NOT NULL, vector BLOB NOT NULL, PRIMARY KEY (model, key))")
+        # Held open for the process's life: SQLite checkpoints when a process closes its last
+        # connection to a WAL file, writing its memory-mapped -shm, and on a file system gone
+        # read-only that write is a SIGBUS (db.py says more). With this one open, the short-lived
+        # connections below are never the last.
+        self._keeper = sqlite3.connect(path, check_same_thread=False)
+        self._keeper.execute("SELECT 1 FROM embedding LIMIT 1")
+
+    def _ready(self) -> bool:
+        """The file exists in WAL mode with its table (read only: takes no lock)."""
+        if not self.path.exists():
+            return False
+        with self._connect() as conn:
+            mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
+            table = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'embedding'").fetchone()
+        return mode == "wal" and table is not None
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
@@ -107,14 +132,27 @@ class EmbeddingCache:
             yield conn
 
     @contextmanager
-    def filling(self) -> Iterator[None]:
-        """One process at a time sets up the file or embeds what the cache lacks; the others wait.
-
-        Without this, every gunicorn worker started on a cold cache embeds the whole FAQ at once.
-        """
-        with open(self.path.with_suffix(".lock"), "w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            yield
+    def claim(self, model: str, keys: Sequence[bytes], wait: bool) -> Iterator[bool]:
+        """Lock this chunk of keys for filling: yields True once held; False at once when another
+        process holds it and `wait` is false. Without this, gunicorn workers started on a cold
+        cache would all embed the whole FAQ at once; with it they share the chunks."""
+        digest = hashlib.sha256(model.encode() + b"".join(keys)).hexdigest()[:32]
+        path = self.locks / f"{digest}.lock"
+        with open(path, "a") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+            except BlockingIOError:
+                yield False
+                return
+            try:
+                yield True
+            finally:
+                # Filled: the lock file is not needed again. Another process may have made a new
+                # one after ours was removed; leave that one alone (a race costs duplicate work
+                # at most, never a wrong vector).
+                with suppress(FileNotFoundError):
+                    if os.stat(path).st_ino == os.fstat(lock.fileno()).st_ino:
+                        path.unlink()
 
     def get(self, model: str, keys: Sequence[bytes]) -> dict[bytes, np.ndarray]:
         found: dict[bytes, np.ndarray] = {}
@@ -128,7 +166,7 @@ class EmbeddingCache:
         return found
 
     def put(self, model: str, items: dict[bytes, np.ndarray]) -> None:
-        with self._connect() as conn:
+        with self._connect() as conn:  # one transaction: all of the chunk or none of it
             conn.executemany("INSERT OR REPLACE INTO embedding VALUES (?, ?, ?)",
                              [(model, k, v.astype(np.float32).tobytes()) for k, v in items.items()])
 
@@ -171,22 +209,44 @@ class Embedder:
 
         keys = [hashlib.sha256((PROMPTS[prompt_name] + t).encode()).digest() for t in texts]
         text_of = dict(zip(keys, texts))
-        with self.cache.filling() if self.cache else nullcontext():
-            vectors = self.cache.get(self.model_id, keys) if self.cache else {}
-            missing = list(dict.fromkeys(k for k in keys if k not in vectors))
-            with tqdm(total=len(missing), disable=not progress or not missing, unit="文",
-                      desc="埋め込み") as bar:
-                for start in range(0, len(missing), _CHUNK):
-                    chunk = missing[start:start + _CHUNK]
-                    fresh = dict(zip(chunk, self._encode([text_of[k] for k in chunk], prompt_name)))
-                    if self.cache:
-                        self.cache.put(self.model_id, fresh)
-                    vectors.update(fresh)
+        vectors = self.cache.get(self.model_id, keys) if self.cache else {}
+        missing = list(dict.fromkeys(k for k in keys if k not in vectors))
+        chunks = [missing[start:start + _CHUNK] for start in range(0, len(missing), _CHUNK)]
+        with tqdm(total=len(missing), disable=not progress or not missing, unit="文",
+                  desc="埋め込み") as bar:
+            # First the chunks no other process is filling; then wait for those that one is,
+            # and embed whatever it left (it may have died).
+            held = []
+            for chunk in chunks:
+                if self._fill(chunk, vectors, text_of, prompt_name, wait=False):
                     bar.update(len(chunk))
+                else:
+                    held.append(chunk)
+            for chunk in held:
+                self._fill(chunk, vectors, text_of, prompt_name, wait=True)
+                bar.update(len(chunk))
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         for i, k in enumerate(keys):
             out[i] = vectors[k]
         return out
+
+    def _fill(self, chunk: list[bytes], vectors: dict[bytes, np.ndarray], text_of: dict[bytes, str],
+              prompt_name: str, wait: bool) -> bool:
+        """Embed the chunk's keys into `vectors` and the cache; False if another process holds
+        the chunk and `wait` is false."""
+        if self.cache is None:
+            vectors.update(zip(chunk, self._encode([text_of[k] for k in chunk], prompt_name)))
+            return True
+        with self.cache.claim(self.model_id, chunk, wait) as held:
+            if not held:
+                return False
+            vectors.update(self.cache.get(self.model_id, chunk))  # what another process filled meanwhile
+            todo = [k for k in chunk if k not in vectors]
+            fresh = dict(zip(todo, self._encode([text_of[k] for k in todo], prompt_name)))
+            if fresh:
+                self.cache.put(self.model_id, fresh)
+            vectors.update(fresh)
+        return True
 
 
 @lru_cache(maxsize=4)

@@ -50,13 +50,14 @@ print(embedder.encoder_calls)
 
 
 def test_workers_started_on_a_cold_cache_embed_each_passage_once(tmp_path):
-    """Two processes at once (two gunicorn workers): one embeds, the other waits and reads."""
+    """Two processes at once (two gunicorn workers): they share the chunks, each embedding the
+    ones the other is not filling and reading the rest from the cache."""
     from tests.conftest import ROOT
 
     procs = [subprocess.Popen([sys.executable, "-c", _EMBED_AND_COUNT, str(tmp_path)], cwd=ROOT,
                               stdout=subprocess.PIPE, text=True) for _ in range(2)]
-    counts = sorted(int(p.communicate(timeout=300)[0].split()[-1]) for p in procs)
-    assert counts == [0, 300]
+    counts = [int(p.communicate(timeout=300)[0].split()[-1]) for p in procs]
+    assert sum(counts) == 300
 
 
 def test_cached_vectors_equal_fresh_ones(tmp_path, embedder):
