@@ -216,7 +216,8 @@ class LineStub:
             return [r for r in self.replies if r.reply_token == reply_token]
 
     def texts(self, reply_token: str) -> list[str]:
-        return [m.get("text", "") for r in self.replies_to(reply_token) for m in r.messages]
+        """Each message's text; a Flex card's altText (what a client without Flex shows)."""
+        return [m.get("text") or m.get("altText", "") for r in self.replies_to(reply_token) for m in r.messages]
 
     def delivered(self, user_id: str) -> list[dict]:
         """Every message pushed or multicast to this user, in order."""

@@ -37,7 +37,7 @@ def test_chatting_locally_goes_through_the_webhook(chat_server, session):
 
     asked = browser.post(f"{base}/chat/send", json={"text": "住民票はどこで取れますか"}, timeout=60)
     answer, ask = asked.json()["replies"]
-    assert "市民課の窓口" in answer["text"] and ask["text"].startswith("この回答は役に立ちましたか？")
+    assert "市民課の窓口" in answer["altText"] and ask["text"].startswith("この回答は役に立ちましたか？")
     up = ask["quickReply"]["items"][0]["action"]
     assert browser.post(f"{base}/chat/send", json={"postback": up["data"]}, timeout=60).json()[
         "replies"][0]["text"].startswith("ありがとうございます")

@@ -178,3 +178,31 @@ def test_the_stand_in_serves_rich_menus():
         assert stub.rich_menus[menu_id]["default"] and not stub.errors
     finally:
         stub.stop()
+
+
+# -- the answer as a Flex card ----------------------------------------------------------------
+
+def test_an_answer_is_a_flex_card_line_accepts():
+    entry = EntryView("J01", "", "住民票", "市民課で取れます。", "https://city.example.jp/juminhyo", "市民課")
+    card, ask = replies.answer(entry, 42)
+    assert _reply_errors([card, ask]) == []
+    data = card.to_dict()
+    assert data["type"] == "flex"
+    assert data["altText"] == "市民課で取れます。\n\n詳しくはこちら: https://city.example.jp/juminhyo"
+    assert data["contents"]["footer"]["contents"][0]["action"]["uri"] == "https://city.example.jp/juminhyo"
+
+
+def test_a_page_line_cannot_open_stays_as_text_in_the_card():
+    entry = EntryView("J01", "", "住民票", "市民課で取れます。", "city.example.jp/juminhyo", "市民課")
+    card, _ask = replies.answer(entry, 42)
+    data = card.to_dict()
+    assert "footer" not in data["contents"] and _reply_errors([card]) == []
+    assert data["contents"]["body"]["contents"][0]["text"].endswith("詳しくはこちら: city.example.jp/juminhyo")
+
+
+def test_a_long_answer_card_keeps_its_link_in_the_alt_text():
+    entry = EntryView("L01", "", "質問", "説明です。" * 390, "https://city.example.jp/long", "課")
+    card, _ask = replies.answer(entry, 42)
+    assert card.to_dict()["type"] == "flex" and _reply_errors([card]) == []
+    assert card.alt_text.endswith("…\n\n詳しくはこちら: https://city.example.jp/long")
+    assert len(card.alt_text) <= 1500

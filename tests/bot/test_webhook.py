@@ -48,8 +48,12 @@ def test_a_question_gets_its_answer_logged_before_the_reply(app, faq, deliver, l
     [reply] = line_stub.replies_to(event["replyToken"])
     assert reply.authorization == "Bearer test-access-token"
     answer, ask = reply.messages
-    assert answer["text"].startswith("住民票の写しは、市民課の窓口")
-    assert answer["text"].endswith("詳しくはこちら: https://city.example.jp/juminhyo")
+    assert answer["type"] == "flex"  # a card with a button to the city's page
+    assert answer["altText"].startswith("住民票の写しは、市民課の窓口")  # what old clients show
+    assert answer["altText"].endswith("詳しくはこちら: https://city.example.jp/juminhyo")
+    assert answer["contents"]["body"]["contents"][0]["text"].startswith("住民票の写しは、市民課の窓口")
+    [button] = answer["contents"]["footer"]["contents"]
+    assert button["action"] == {"type": "uri", "label": "詳しく見る", "uri": "https://city.example.jp/juminhyo"}
     assert ask["text"].startswith("この回答は役に立ちましたか？")
     [row] = messages(session)
     assert [d.get("fb") for d in quick_reply_data(reply)][:2] == ["up", "down"]
