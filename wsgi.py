@@ -33,6 +33,7 @@ def create_app(settings: config.Settings | None = None) -> Flask:
     from analytics.cli import register as register_analytics_cli
     from bot import bp as bot_bp
     from faq.cli import register as register_faq_cli
+    from notices.cli import register as register_notices_cli
 
     app.register_blueprint(bot_bp)
     app.register_blueprint(admin_bp)
@@ -41,6 +42,7 @@ def create_app(settings: config.Settings | None = None) -> Flask:
     register_faq_cli(app)
     register_analytics_cli(app)
     register_admin_cli(app)
+    register_notices_cli(app)
     return app
 
 

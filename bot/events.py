@@ -46,10 +46,13 @@ from analytics.masking import MAX_LENGTH, MaskedText, mask_personal_data, withou
 from analytics.models import Message
 from analytics.pseudonym import pseudonymize
 from bot import replies
+from bot import subscriptions as topic_settings
 from bot.models import GroupChat, PendingReply, WebhookEvent
 from config import Settings
 from db import MAX_ID
 from faq.live import EntryView
+from notices import subscriptions
+from notices.crypto import id_box
 
 log = logging.getLogger(__name__)
 
@@ -130,7 +133,10 @@ class Bot:
             self.on_group(event, pseudonymize(chat, self.settings.secret_key))
         elif isinstance(event, MessageEvent):
             if isinstance(event.message, TextMessageContent):
-                self.on_text(event)
+                if topic_settings.is_command(event.message.text):
+                    self.on_notice_settings(event)
+                else:
+                    self.on_text(event)
             else:
                 self.on_other_message(event)
         elif isinstance(event, PostbackEvent):
@@ -139,7 +145,9 @@ class Bot:
             if self.claim(event):
                 self.reply(event, replies.plain(replies.GREETING))
         elif isinstance(event, UnfollowEvent):
-            if self.claim(event):
+            claimed = self.claim(event)
+            if claimed:
+                subscriptions.forget(self.session, claimed.user)  # blocked: the LINE user id goes
                 self.session.commit()
         # Any other event type (unsend, beacon, ...) is not for this bot.
 
@@ -238,6 +246,9 @@ class Bot:
         if claimed is None:
             return
         data = {key: values[0] for key, values in parse_qs(event.postback.data).items()}
+        if "topic" in data:
+            self.on_topic_tap(event, claimed, data)
+            return
         message = self.own_message(data.get("m"), claimed.user)
         if message is None:
             self.session.commit()
@@ -278,6 +289,26 @@ class Bot:
             return None
         message = self.session.get(Message, key)
         return message if message is not None and message.user == user else None
+
+    # -- 「通知設定」: opt-in topics (bot/subscriptions.py) -------------------------------------
+
+    def on_notice_settings(self, event: MessageEvent) -> None:
+        """The consent text and topic buttons; not a question (not logged, not counted)."""
+        claimed = self.claim(event)
+        if claimed is None:
+            return
+        if id_box(self.settings.line_id_keys) is None:
+            self.reply(event, replies.plain(topic_settings.OFF))
+        else:
+            self.reply(event, topic_settings.menu(self.session, claimed.user))
+
+    def on_topic_tap(self, event: PostbackEvent, claimed: WebhookEvent, data: dict) -> None:
+        box = id_box(self.settings.line_id_keys)
+        user_id = getattr(event.source, "user_id", None)
+        if box is None or not user_id:
+            self.reply(event, replies.plain(topic_settings.OFF))
+            return
+        self.reply(event, topic_settings.on_tap(self.session, box, claimed.user, user_id, data))
 
     # -- plumbing ----------------------------------------------------------------------------
 

@@ -24,9 +24,9 @@ def test_upgrade_says_what_it_did(new_settings):
     runner = create_app(new_settings).test_cli_runner()
     created = runner.invoke(args=["db", "upgrade"])
     assert created.exit_code == 0, created.output
-    assert "データベースを作成しました（版 0001）" in created.output
+    assert "データベースを作成しました（版 0002）" in created.output
     again = runner.invoke(args=["db", "upgrade"])
-    assert "データベースは最新です（版 0001）" in again.output and "作成" not in again.output
+    assert "データベースは最新です（版 0002）" in again.output and "作成" not in again.output
 
 
 def test_upgrade_message_names_both_revisions_of_a_migration():
