@@ -51,7 +51,7 @@ from bot.models import GroupChat, PendingReply, WebhookEvent
 from config import Settings
 from db import MAX_ID
 from faq.live import EntryView
-from notices import subscriptions
+from notices import staff_links, subscriptions
 from notices.crypto import id_box
 
 log = logging.getLogger(__name__)
@@ -135,6 +135,8 @@ class Bot:
             if isinstance(event.message, TextMessageContent):
                 if topic_settings.is_command(event.message.text):
                     self.on_notice_settings(event)
+                elif staff_links.COMMAND.match(event.message.text):
+                    self.on_staff_link(event)
                 else:
                     self.on_text(event)
             else:
@@ -301,6 +303,17 @@ class Bot:
             self.reply(event, replies.plain(topic_settings.OFF))
         else:
             self.reply(event, topic_settings.menu(self.session, claimed.user))
+
+    def on_staff_link(self, event: MessageEvent) -> None:
+        """A staff member links their LINE for test sends (the code comes from the admin)."""
+        claimed = self.claim(event)
+        if claimed is None:
+            return
+        box = id_box(self.settings.line_id_keys)
+        user_id = getattr(event.source, "user_id", None)
+        code = staff_links.COMMAND.match(event.message.text).group(1)
+        linked = bool(box and user_id and staff_links.link(self.session, box, code, user_id))
+        self.reply(event, replies.plain(topic_settings.STAFF_LINKED if linked else topic_settings.STAFF_NOT_LINKED))
 
     def on_topic_tap(self, event: PostbackEvent, claimed: WebhookEvent, data: dict) -> None:
         box = id_box(self.settings.line_id_keys)

@@ -33,6 +33,8 @@ OFF = (
 NO_TOPICS = "いまは、受け取れるお知らせの分野がありません。"
 CHOOSE = "下のボタンで、分野ごとに「受け取る」「やめる」を選べます。"
 STOP_ALL = "すべて停止"
+STAFF_LINKED = "このLINEを、管理画面の試し送信先に登録しました。"
+STAFF_NOT_LINKED = "コードが正しくないか、有効期限（10分）が過ぎています。管理画面でコードを出し直してください。"
 
 
 def is_command(text: str) -> bool:

@@ -98,3 +98,15 @@ class NoticeBatch(Base):
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class StaffLink(Base):
+    """A staff member's own LINE, for test sends: linked by sending a one-time code to the bot."""
+
+    __tablename__ = "staff_line_link"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id", ondelete="CASCADE"), unique=True)
+    line_user_id: Mapped[str | None] = mapped_column(Text, nullable=True)  # Fernet token
+    code_hash: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    code_expires: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -1,8 +1,8 @@
-"""notices: opt-in topics, subscribers, notices and their batches
+"""notices: opt-in topics, subscribers, notices, batches, staff test-send links
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-12-03 11:30:36.869697
+Create Date: 2026-12-03 11:34:04.114235
 """
 from alembic import op
 import sqlalchemy as sa
@@ -75,6 +75,19 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_notice_batch_notice_id'), ['notice_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_notice_batch_status'), ['status'], unique=False)
 
+    op.create_table('staff_line_link',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('staff_id', sa.Integer(), nullable=False),
+    sa.Column('line_user_id', sa.Text(), nullable=True),
+    sa.Column('code_hash', sa.String(length=64), nullable=True),
+    sa.Column('code_expires', db.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['staff_id'], ['staff_user.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('staff_id')
+    )
+    with op.batch_alter_table('staff_line_link', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_staff_line_link_code_hash'), ['code_hash'], unique=False)
+
     op.create_table('subscription',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('subscriber_id', sa.Integer(), nullable=False),
@@ -99,6 +112,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_subscription_subscriber_id'))
 
     op.drop_table('subscription')
+    with op.batch_alter_table('staff_line_link', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_staff_line_link_code_hash'))
+
+    op.drop_table('staff_line_link')
     with op.batch_alter_table('notice_batch', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_notice_batch_status'))
         batch_op.drop_index(batch_op.f('ix_notice_batch_notice_id'))
