@@ -47,6 +47,9 @@ class Settings:
     # LINE_ID_KEYS: Fernet keys (comma-separated, the first encrypts) for the LINE user ids of
     # residents who opted in to notices. Empty: notices and subscriptions are off.
     line_id_keys: str = ""
+    # NOTICE_API_TOKEN: the Bearer token other city systems draft notices with (POST /api/notices).
+    # Empty: the API answers 404.
+    notice_api_token: str = ""
 
 
 class ConfigError(ValueError):
@@ -109,4 +112,5 @@ def from_env() -> Settings:
         contact_text=os.environ.get("CITY_CONTACT") or DEFAULT_CONTACT,
         local_chat=local_chat,
         line_id_keys=os.environ.get("LINE_ID_KEYS", "").strip(),
+        notice_api_token=os.environ.get("NOTICE_API_TOKEN", "").strip(),
     )

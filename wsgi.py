@@ -35,7 +35,10 @@ def create_app(settings: config.Settings | None = None) -> Flask:
     from faq.cli import register as register_faq_cli
     from notices.cli import register as register_notices_cli
 
+    from api import bp as api_bp
+
     app.register_blueprint(bot_bp)
+    app.register_blueprint(api_bp)
     app.register_blueprint(admin_bp)
     init_admin(app)
     app.cli.add_command(db_cli)

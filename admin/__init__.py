@@ -28,12 +28,14 @@ class _HttpsAwareSessionInterface(SecureCookieSessionInterface):
 
 def init_app(app: Flask) -> None:
     from admin.auth import login_manager
+    from api import bp as api_bp
     from bot import bp as bot_bp
 
     login_manager.init_app(app)
     app.before_request(_allow_larger_uploads)  # before CSRFProtect, which reads the body
     csrf.init_app(app)
     csrf.exempt(bot_bp)  # LINE signs its webhook; it has no CSRF token
+    csrf.exempt(api_bp)  # other systems send a Bearer token, not a cookie
     app.session_interface = _HttpsAwareSessionInterface()
     if os.environ.get("SESSION_COOKIE_SECURE", "").lower() in ("1", "true", "yes"):
         app.config["SESSION_COOKIE_SECURE"] = True
