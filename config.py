@@ -50,6 +50,9 @@ class Settings:
     # NOTICE_API_TOKEN: the Bearer token other city systems draft notices with (POST /api/notices).
     # Empty: the API answers 404.
     notice_api_token: str = ""
+    # When staff read the inbox of residents who asked for a person (handoff/office_hours.py).
+    office_hours: str = "月-金 08:30-17:15"
+    office_holidays: str = ""
 
 
 class ConfigError(ValueError):
@@ -73,6 +76,12 @@ def check(settings: Settings) -> None:
         except KeyError_ as exc:
             raise ConfigError(f"LINE_ID_KEYS の{exc}がFernetの鍵ではありません。"
                               "鍵は `flask --app wsgi notices keygen` で作れます（URL安全なBase64で32バイト）。") from None
+    from handoff.office_hours import HoursError, parse
+
+    try:
+        parse(settings.office_hours, settings.office_holidays)
+    except HoursError as exc:
+        raise ConfigError(str(exc)) from None
     if settings.local_chat and settings.line_channel_access_token:
         raise ConfigError("LOCAL_CHAT=1 と LINE_CHANNEL_ACCESS_TOKEN は同時に設定できません。"
                           "手元のチャットで試すときはLINEのチャネルを設定しないでください。")
@@ -113,4 +122,6 @@ def from_env() -> Settings:
         local_chat=local_chat,
         line_id_keys=os.environ.get("LINE_ID_KEYS", "").strip(),
         notice_api_token=os.environ.get("NOTICE_API_TOKEN", "").strip(),
+        office_hours=os.environ.get("OFFICE_HOURS") or Settings.office_hours,
+        office_holidays=os.environ.get("OFFICE_HOLIDAYS", ""),
     )

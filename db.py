@@ -69,6 +69,7 @@ def import_models() -> None:
     import analytics.models  # noqa: F401
     import bot.models  # noqa: F401
     import faq.models  # noqa: F401
+    import handoff.models  # noqa: F401
     import notices.models  # noqa: F401
 
 

@@ -54,5 +54,5 @@ def _csrf_error(error: CSRFError):
                            message="フォームの有効期限が切れたか、不正な送信です。ページを開き直してもう一度お試しください。"), 400
 
 
-from admin import (auth, dashboard_views, faq_views, filters, notice_views, review_views,  # noqa: E402,F401
-                   synonym_views, try_views, user_views)
+from admin import (auth, dashboard_views, faq_views, filters, inbox_views, notice_views,  # noqa: E402,F401
+                   review_views, synonym_views, try_views, user_views)

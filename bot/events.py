@@ -46,11 +46,14 @@ from analytics.masking import MAX_LENGTH, MaskedText, mask_personal_data, withou
 from analytics.models import Message
 from analytics.pseudonym import pseudonymize
 from bot import replies
+from bot import handoff as handoff_bot
 from bot import subscriptions as topic_settings
 from bot.models import GroupChat, PendingReply, WebhookEvent
 from config import Settings
 from db import MAX_ID
 from faq.live import EntryView
+from handoff import office_hours
+from handoff import service as handoff
 from notices import staff_links, subscriptions
 from notices.crypto import id_box
 
@@ -132,8 +135,12 @@ class Bot:
         if chat:
             self.on_group(event, pseudonymize(chat, self.settings.secret_key))
         elif isinstance(event, MessageEvent):
+            if self.to_staff(event):
+                return
             if isinstance(event.message, TextMessageContent):
-                if topic_settings.is_command(event.message.text):
+                if handoff_bot.is_command(event.message.text):
+                    self.on_handoff_request(event)
+                elif topic_settings.is_command(event.message.text):
                     self.on_notice_settings(event)
                 elif staff_links.COMMAND.match(event.message.text):
                     self.on_staff_link(event)
@@ -150,6 +157,7 @@ class Bot:
             claimed = self.claim(event)
             if claimed:
                 subscriptions.forget(self.session, claimed.user)  # blocked: the LINE user id goes
+                handoff.forget(self.session, claimed.user)
                 self.session.commit()
         # Any other event type (unsend, beacon, ...) is not for this bot.
 
@@ -213,7 +221,7 @@ class Bot:
                          reply=lambda m: replies.candidates(entries, m.id))
                 return
         self.ask(event, text=text, outcome="no_title", score=top, started=started,
-                 reply=lambda _m: replies.no_answer(self.settings.contact_text))
+                 reply=lambda _m: self.offer_staff(replies.no_answer(self.contact())))
 
     def entries(self, hits: list[retrieval.Hit]) -> list[EntryView]:
         """The hits' entries still published (one may have been unpublished since the search)."""
@@ -251,6 +259,9 @@ class Bot:
         if "topic" in data:
             self.on_topic_tap(event, claimed, data)
             return
+        if "handoff" in data:
+            self.on_handoff_request(event, claimed)
+            return
         message = self.own_message(data.get("m"), claimed.user)
         if message is None:
             self.session.commit()
@@ -260,11 +271,11 @@ class Bot:
         if "pick" in data:
             self.on_pick(event, message, data["pick"])
         elif "none" in data:
-            self.reply(event, replies.no_answer(self.settings.contact_text))
+            self.reply(event, self.offer_staff(replies.no_answer(self.contact())))
         elif data.get("fb") in ("up", "down"):
             record_feedback(self.session, message, data["fb"])
             self.reply(event, replies.plain(replies.THANKS_UP) if data["fb"] == "up"
-                       else replies.thanks_down(self.settings.contact_text))
+                       else self.offer_staff(replies.thanks_down(self.contact())))
 
     def on_pick(self, event: PostbackEvent, message: Message, pick: str) -> None:
         """The tapped candidate (or related entry under an answer) completes the original
@@ -314,6 +325,57 @@ class Bot:
         code = staff_links.COMMAND.match(event.message.text).group(1)
         linked = bool(box and user_id and staff_links.link(self.session, box, code, user_id))
         self.reply(event, replies.plain(topic_settings.STAFF_LINKED if linked else topic_settings.STAFF_NOT_LINKED))
+
+    # -- 「職員と話したい」: a person behind the bot (bot/handoff.py, handoff/) --------------------
+
+    def hours(self) -> office_hours.OfficeHours:
+        return office_hours.parse(self.settings.office_hours, self.settings.office_holidays)
+
+    def contact(self) -> str:
+        """The city's contact, saying so when the office is closed now."""
+        if self.hours().is_open(datetime.now(timezone.utc)):
+            return self.settings.contact_text
+        return f"{self.settings.contact_text}\n（ただいま受付時間外です）"
+
+    def offer_staff(self, messages: list) -> list:
+        return handoff_bot.with_button(messages) if id_box(self.settings.line_id_keys) else messages
+
+    def on_handoff_request(self, event, claimed: WebhookEvent | None = None) -> None:
+        """Open a conversation with staff (not a question: not logged, not counted)."""
+        claimed = claimed or self.claim(event)
+        if claimed is None:
+            return
+        box = id_box(self.settings.line_id_keys)
+        user_id = getattr(event.source, "user_id", None)
+        if box is None or not user_id:
+            self.reply(event, replies.plain(handoff_bot.OFF + self.settings.contact_text))
+            return
+        _conversation, new = handoff.start(self.session, box, claimed.user, user_id)
+        now = datetime.now(timezone.utc)
+        self.reply(event, replies.plain(handoff_bot.opened(self.hours(), now) if new else handoff_bot.ALREADY))
+
+    def to_staff(self, event: MessageEvent) -> bool:
+        """While a conversation with staff is open, the resident's messages go to the inbox and
+        the bot does not answer them with FAQ entries; outside office hours it says when staff
+        will read them. True when the message was taken so."""
+        user_id = getattr(event.source, "user_id", None)
+        if not user_id:
+            return False
+        user = pseudonymize(user_id, self.settings.secret_key)
+        conversation = handoff.open_for(self.session, user)
+        if conversation is None:
+            return False
+        claimed = self.claim(event)
+        if claimed is None:
+            return True
+        text = event.message.text if isinstance(event.message, TextMessageContent) else f"（{event.message.type}）"
+        handoff.receive(self.session, conversation, storable(text[:MAX_LENGTH]))
+        now = datetime.now(timezone.utc)
+        if self.hours().is_open(now):
+            self.session.commit()
+        else:
+            self.reply(event, replies.plain(handoff_bot.out_of_hours(self.hours(), now)))
+        return True
 
     def on_topic_tap(self, event: PostbackEvent, claimed: WebhookEvent, data: dict) -> None:
         box = id_box(self.settings.line_id_keys)
