@@ -46,6 +46,9 @@ def create_app(settings: config.Settings | None = None) -> Flask:
     register_analytics_cli(app)
     register_admin_cli(app)
     register_notices_cli(app)
+    from bot.rich_menu import line_cli
+
+    app.cli.add_command(line_cli)
     return app
 
 

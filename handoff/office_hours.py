@@ -62,7 +62,7 @@ def parse(hours: str, holidays: str = "") -> OfficeHours:
         days = {DAYS.index(c) for c in days_text if c in DAYS}
     try:
         opens = time(int(match.group(2)), int(match.group(3)))
-        closes = time(int(match.group(4)), int(match.group(5)))
+        closes = time.max if match.group(4, 5) == ("24", "00") else time(int(match.group(4)), int(match.group(5)))
     except ValueError:
         raise HoursError(f"OFFICE_HOURS「{hours}」の時刻が正しくありません。") from None
     if closes <= opens:

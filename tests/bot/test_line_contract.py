@@ -206,3 +206,18 @@ def test_a_long_answer_card_keeps_its_link_in_the_alt_text():
     assert card.to_dict()["type"] == "flex" and _reply_errors([card]) == []
     assert card.alt_text.endswith("…\n\n詳しくはこちら: https://city.example.jp/long")
     assert len(card.alt_text) <= 1500
+
+
+def test_the_rich_menu_command_sets_up_a_menu_line_accepts(app, runner, session, line_stub):
+    from faq.importer import import_faq, parse_faq_csv
+    from tests.bot.conftest import FAQ_CSV
+
+    app.extensions["cityfaq"].settings.line_api_base_url = line_stub.url
+    import_faq(session, parse_faq_csv(FAQ_CSV.encode("utf-8")))
+    session.commit()
+    result = runner.invoke(args=["line", "rich-menu"])
+    assert result.exit_code == 0, result.output
+    [(menu_id, menu)] = line_stub.rich_menus.items()
+    assert menu["default"] and menu["image"].startswith(b"\x89PNG") and menu_id in result.output
+    texts = [area["action"]["text"] for area in menu["menu"]["areas"]]
+    assert texts[-2:] == ["通知設定", "職員と話したい"] and set(texts[:4]) == {"住民票", "ごみ", "子育て", "税金"}

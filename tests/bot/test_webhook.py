@@ -163,11 +163,25 @@ def test_none_of_these_keeps_the_question_unanswered(faq, settings, deliver, lin
 def test_nothing_found_gives_the_city_contact(faq, settings, deliver, line_stub, session):
     settings.candidate_threshold = settings.answer_threshold = 1.01
     settings.contact_text = "あおば市役所 代表 012-345-6789"
+    settings.office_hours = "月-日 00:00-24:00"  # open whenever the test runs
     event = wh.text("宇宙船の操縦免許はどこで取れますか")
     deliver(event)
     [reply_text] = line_stub.texts(event["replyToken"])
     assert "見つかりませんでした" in reply_text and reply_text.endswith("012-345-6789")
     assert messages(session)[0].outcome == "no_title"
+
+
+def test_the_contact_says_when_the_office_is_closed(faq, settings, deliver, line_stub, session):
+    from datetime import datetime
+
+    from handoff.office_hours import JST
+    settings.candidate_threshold = settings.answer_threshold = 1.01
+    settings.contact_text = "あおば市役所 代表 012-345-6789"
+    settings.office_holidays = str(datetime.now(JST).date())  # closed all day today
+    event = wh.text("宇宙船の操縦免許はどこで取れますか")
+    deliver(event)
+    [reply_text] = line_stub.texts(event["replyToken"])
+    assert reply_text.endswith("012-345-6789\n（ただいま受付時間外です）")
 
 
 @pytest.mark.parametrize("typed, reply", [

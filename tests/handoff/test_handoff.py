@@ -16,7 +16,7 @@ from tests.admin.conftest import PASSWORD, login, post
 from tests.bot.conftest import FAQ_CSV, messages  # noqa: F401
 from tests.bot.conftest import faq, settings as bot_settings  # noqa: F401
 
-ALWAYS = "月-日 00:00-23:59"
+ALWAYS = "月-日 00:00-24:00"
 
 
 @pytest.fixture

@@ -28,6 +28,11 @@ def test_next_open_skips_nights_weekends_and_holidays():
     assert spoken(datetime(2027, 1, 4, 8, 30, tzinfo=JST)) == "1月4日（月）8:30"
 
 
+def test_24_00_closes_at_midnight():
+    always = parse("月-日 00:00-24:00")
+    assert always.is_open(datetime(2026, 12, 3, 23, 59, 59, tzinfo=JST))
+
+
 def test_other_ways_to_write_days():
     assert parse("月,水,金 09:00-12:00").days == {0, 2, 4}
     assert parse("土〜月 09:00-12:00").days == {5, 6, 0}
