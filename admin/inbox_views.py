@@ -7,8 +7,7 @@ from sqlalchemy import select
 
 from admin import bp
 from admin.auth import role_required
-from bot import line_api
-from handoff import office_hours
+from handoff import push
 from handoff import service as handoff
 from handoff.models import Conversation
 from notices.crypto import id_box
@@ -20,7 +19,6 @@ from web import db_session, services
 def inbox():
     s = db_session()
     settings = services().settings
-    hours = office_hours.parse(settings.office_hours, settings.office_holidays)
     rows = list(s.scalars(select(Conversation).where(Conversation.status == "open")
                           .order_by(Conversation.last_message_at.desc())))
     return render_template("admin/inbox.html", conversations=rows, hours=settings.office_hours,
@@ -40,34 +38,24 @@ def conversation(conversation_id: int):
 
 
 def _reply(s, row: Conversation, text: str) -> None:
-    """Store the reply with its retry key, then push it (again with the same key once, if LINE
-    was unreachable or busy: the key keeps a resident from getting it twice)."""
+    """Store the reply with its retry key, then push it now; if LINE is unreachable or busy the
+    notice sender tries again with the same key (handoff/push.py), so it arrives once."""
     settings = services().settings
-    box = id_box(settings.line_id_keys)
     try:
         message = handoff.staff_reply(s, row, current_user.username, text)
     except handoff.HandoffError as exc:
         flash(str(exc), "error")
         return
     s.commit()
-    user_id = box.open(row.line_user_id) if box and row.line_user_id else None
-    if user_id is None:
-        message.status = "failed"
-        s.commit()
-        flash("この住民のLINEに送れません（暗号化の鍵が変わりました）。", "error")
-        return
-    payload = [{"type": "text", "text": message.text}]
-    for _attempt in range(2):
-        error = line_api.send_push(settings.line_api_base_url, settings.line_channel_access_token,
-                                   user_id, payload, message.retry_key)
-        if error is None or not error.retryable:
-            break
-    message.status = "sent" if error is None else "failed"
-    s.commit()
-    if error is None:
+    push.try_send(s, settings, id_box(settings.line_id_keys), message.id)
+    s.refresh(message)
+    if message.status == "sent":
         flash("返信しました。", "success")
+    elif message.status == "sending":
+        flash("LINEにつながらないため、返信は保存し、自動で送り直します。", "warn")
+        services().notice_sender.wake()
     else:
-        flash(f"返信を送れませんでした（{error.reason[:200]}）。返信は保存してあります。", "error")
+        flash(f"返信を送れませんでした（{(message.last_error or '')[:200]}）。返信は保存してあります。", "error")
 
 
 @bp.route("/inbox/<id:conversation_id>/close", methods=["POST"])

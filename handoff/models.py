@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db import Base, UTCDateTime, utcnow
@@ -35,5 +35,10 @@ class ConversationMessage(Base):
     staff: Mapped[str | None] = mapped_column(String(100), nullable=True)  # who replied
     text: Mapped[str] = mapped_column(Text)  # a resident's text masked, as in the question log
     retry_key: Mapped[str | None] = mapped_column(String(36), nullable=True)  # a staff reply's push
-    status: Mapped[str] = mapped_column(String(20), default="received")  # received | sent | failed
+    status: Mapped[str] = mapped_column(String(20), default="received")  # received | sending | sent | failed
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # A staff reply is a stored job (handoff/push.py): tried at once, then by the notice sender.
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)

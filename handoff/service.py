@@ -68,7 +68,7 @@ def staff_reply(session: Session, conversation: Conversation, staff: str, text: 
     if len(text.encode("utf-16-le")) // 2 > MAX_REPLY:
         raise HandoffError(f"返信は{MAX_REPLY}文字までです。")
     message = ConversationMessage(conversation_id=conversation.id, sender="staff", staff=staff, text=text,
-                                  retry_key=str(uuid.uuid4()), status="sending")
+                                  retry_key=str(uuid.uuid4()), status="sending", next_attempt_at=utcnow())
     session.add(message)
     session.flush()
     return message

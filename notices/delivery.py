@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.line_api import send_multicast
 from config import Settings
 from db import utcnow
+from handoff import push as handoff_push
 from notices import service
 from notices.crypto import IdBox, id_box
 from notices.models import Notice, NoticeBatch
@@ -113,6 +114,9 @@ class NoticeSender:
                 .order_by(NoticeBatch.id).limit(20)).all()
         for batch_id in batches:
             self.send(box, batch_id)
+        with self._sessionmaker() as session:  # staff replies in the 相談 inbox LINE did not take yet
+            for message_id in handoff_push.due(session):
+                handoff_push.try_send(session, self._settings, box, message_id)
         with self._sessionmaker() as session:  # two workers finishing the last two batches at once
             for notice in session.scalars(select(Notice).where(Notice.status == "sending")):
                 _finish_if_done(session, notice)

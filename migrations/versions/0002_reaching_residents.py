@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-12-03 11:43:31.285339
+Create Date: 2026-12-03 12:11:38.864544
 """
 from alembic import op
 import sqlalchemy as sa
@@ -79,6 +79,10 @@ def upgrade() -> None:
     sa.Column('retry_key', sa.String(length=36), nullable=True),
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('created_at', db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('next_attempt_at', db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('lease_until', db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('last_error', sa.Text(), nullable=True),
     sa.ForeignKeyConstraint(['conversation_id'], ['conversation.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id')
     )

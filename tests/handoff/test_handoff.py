@@ -130,3 +130,30 @@ def test_without_a_key_a_person_cannot_be_asked_for(settings, deliver, line_stub
     deliver(request)
     assert "受け付けていません" in line_stub.texts(request["replyToken"])[0]
     assert _conversations(session) == []
+
+
+def test_a_reply_whose_answer_was_lost_is_sent_again_once(settings, deliver, line_stub, session, staff_client, app):  # noqa: F811
+    deliver(wh.text("職員と話したい"))
+    [conversation] = _conversations(session)
+    line_stub.accept_then_drop = 1  # LINE takes the push, its answer never arrives
+    page = post(staff_client, f"/admin/inbox/{conversation.id}", {"text": "お待たせしました。"},
+                token_page=f"/admin/inbox/{conversation.id}", follow_redirects=True).get_data(as_text=True)
+    assert "自動で送り直します" in page
+    session.expire_all()
+    [reply] = session.scalars(select(ConversationMessage).where(ConversationMessage.sender == "staff"))
+    assert (reply.status, reply.attempts) == ("sending", 1)
+    session.execute(ConversationMessage.__table__.update().values(next_attempt_at=reply.created_at))
+    session.commit()
+    app.extensions["cityfaq"].notice_sender.run_once()  # the same key again: LINE says 409, taken before
+    session.expire_all()
+    assert session.get(ConversationMessage, reply.id).status == "sent"
+    assert len(line_stub.delivered(wh.USER_ID)) == 1
+
+
+def test_a_reply_to_a_closed_conversation_is_refused(settings, deliver, session, staff_client):  # noqa: F811
+    deliver(wh.text("職員と話したい"))
+    [conversation] = _conversations(session)
+    post(staff_client, f"/admin/inbox/{conversation.id}/close", token_page="/admin/inbox")
+    page = post(staff_client, f"/admin/inbox/{conversation.id}", {"text": "遅れてすみません"},
+                token_page="/admin/inbox", follow_redirects=True).get_data(as_text=True)
+    assert "この会話は終了しています" in page
