@@ -2,8 +2,6 @@
 unsubscribing or blocking deletes it; nothing of it is logged as a question."""
 from __future__ import annotations
 
-from urllib.parse import parse_qs
-
 import pytest
 from cryptography.fernet import Fernet
 from sqlalchemy import func, select
@@ -11,7 +9,7 @@ from sqlalchemy import func, select
 import config
 from notices import subscriptions
 from notices.crypto import IdBox
-from notices.models import Subscriber, Subscription, Topic
+from notices.models import Subscriber, Subscription
 from tests import line_webhook as wh
 from tests.bot.conftest import messages
 

@@ -2,10 +2,10 @@
 push, the bot stays quiet until staff close it; outside office hours it says when staff read."""
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta
 
 import pytest
-from cryptography.fernet import Fernet
 from sqlalchemy import select
 
 from admin.accounts import create_user
@@ -13,18 +13,7 @@ from handoff.models import Conversation, ConversationMessage
 from handoff.office_hours import JST
 from tests import line_webhook as wh
 from tests.admin.conftest import PASSWORD, login, post
-from tests.bot.conftest import FAQ_CSV, messages  # noqa: F401
-from tests.bot.conftest import faq, settings as bot_settings  # noqa: F401
-
-ALWAYS = "月-日 00:00-24:00"
-
-
-@pytest.fixture
-def settings(bot_settings):  # noqa: F811
-    bot_settings.line_id_keys = Fernet.generate_key().decode()
-    bot_settings.office_hours = ALWAYS
-    return bot_settings
-
+from tests.bot.conftest import messages
 
 @pytest.fixture
 def staff_client(app, session):
@@ -51,7 +40,7 @@ def _conversations(session) -> list[Conversation]:
 
 
 def test_staff_answer_from_the_admin_and_the_bot_stays_quiet_until_closed(
-        faq, deliver, line_stub, session, staff_client):  # noqa: F811
+        faq, deliver, line_stub, session, staff_client):
     asked = wh.text("住民票はどこで取れますか")
     deliver(asked)  # a question before: staff will see it
     request = wh.text("職員と話したい")
@@ -86,7 +75,7 @@ def test_staff_answer_from_the_admin_and_the_bot_stays_quiet_until_closed(
     assert line_stub.replies_to(again["replyToken"])[0].messages[0]["type"] == "flex"  # the bot answers again
 
 
-def test_outside_office_hours_the_bot_says_when_staff_will_read(settings, faq, deliver, line_stub, session):  # noqa: F811
+def test_outside_office_hours_the_bot_says_when_staff_will_read(settings, faq, deliver, line_stub, session):
     today = datetime.now(JST).date()
     settings.office_hours = "月-日 08:30-17:15"
     settings.office_holidays = ",".join(str(today + timedelta(days=d)) for d in range(2))  # closed today and tomorrow
@@ -102,7 +91,7 @@ def test_outside_office_hours_the_bot_says_when_staff_will_read(settings, faq, d
     assert [m.text for m in session.scalars(select(ConversationMessage))] == ["ごみの収集日を知りたい"]
 
 
-def test_a_button_after_thumbs_down_and_no_answer_asks_for_a_person(settings, faq, deliver, line_stub, session):  # noqa: F811
+def test_a_button_after_thumbs_down_and_no_answer_asks_for_a_person(settings, faq, deliver, line_stub, session):
     settings.answer_threshold, settings.candidate_threshold = 1.01, 1.01  # nothing is sure: no answer
     question = wh.text("宇宙旅行の補助金はありますか")
     deliver(question)
@@ -117,14 +106,14 @@ def test_a_button_after_thumbs_down_and_no_answer_asks_for_a_person(settings, fa
     assert len(_conversations(session)) == 1
 
 
-def test_blocking_closes_the_conversation_and_deletes_the_id(settings, deliver, session):  # noqa: F811
+def test_blocking_closes_the_conversation_and_deletes_the_id(settings, deliver, session):
     deliver(wh.text("職員と話したい"))
     deliver(wh.unfollow())
     [conversation] = _conversations(session)
     assert (conversation.status, conversation.line_user_id, conversation.open_user) == ("closed", None, None)
 
 
-def test_without_a_key_a_person_cannot_be_asked_for(settings, deliver, line_stub, session):  # noqa: F811
+def test_without_a_key_a_person_cannot_be_asked_for(settings, deliver, line_stub, session):
     settings.line_id_keys = ""
     request = wh.text("職員と話したい")
     deliver(request)
@@ -132,7 +121,7 @@ def test_without_a_key_a_person_cannot_be_asked_for(settings, deliver, line_stub
     assert _conversations(session) == []
 
 
-def test_a_reply_whose_answer_was_lost_is_sent_again_once(settings, deliver, line_stub, session, staff_client, app):  # noqa: F811
+def test_a_reply_whose_answer_was_lost_is_sent_again_once(settings, deliver, line_stub, session, staff_client, app):
     deliver(wh.text("職員と話したい"))
     [conversation] = _conversations(session)
     line_stub.accept_then_drop = 1  # LINE takes the push, its answer never arrives
@@ -144,13 +133,16 @@ def test_a_reply_whose_answer_was_lost_is_sent_again_once(settings, deliver, lin
     assert (reply.status, reply.attempts) == ("sending", 1)
     session.execute(ConversationMessage.__table__.update().values(next_attempt_at=reply.created_at))
     session.commit()
-    app.extensions["cityfaq"].notice_sender.run_once()  # the same key again: LINE says 409, taken before
-    session.expire_all()
+    app.extensions["cityfaq"].notice_sender.wake()  # the same key again: LINE says 409, taken before
+    deadline = time.monotonic() + 30
+    while session.get(ConversationMessage, reply.id).status == "sending" and time.monotonic() < deadline:
+        time.sleep(0.1)
+        session.expire_all()
     assert session.get(ConversationMessage, reply.id).status == "sent"
     assert len(line_stub.delivered(wh.USER_ID)) == 1
 
 
-def test_a_reply_to_a_closed_conversation_is_refused(settings, deliver, session, staff_client):  # noqa: F811
+def test_a_reply_to_a_closed_conversation_is_refused(settings, deliver, session, staff_client):
     deliver(wh.text("職員と話したい"))
     [conversation] = _conversations(session)
     post(staff_client, f"/admin/inbox/{conversation.id}/close", token_page="/admin/inbox")
