@@ -44,6 +44,15 @@ class Settings:
     local_chat: bool = False
     # How long after an event its reply token can be used: the sender retries within it.
     reply_token_seconds: float = 30.0
+    # LINE_ID_KEYS: Fernet keys (comma-separated, the first encrypts) for the LINE user ids of
+    # residents who opted in to notices. Empty: notices and subscriptions are off.
+    line_id_keys: str = ""
+    # NOTICE_API_TOKEN: the Bearer token other city systems draft notices with (POST /api/notices).
+    # Empty: the API answers 404.
+    notice_api_token: str = ""
+    # When staff read the inbox of residents who asked for a person (handoff/office_hours.py).
+    office_hours: str = "月-金 08:30-17:15"
+    office_holidays: str = ""
 
 
 class ConfigError(ValueError):
@@ -59,6 +68,20 @@ def check(settings: Settings) -> None:
     if settings.line_channel_access_token and not settings.line_channel_secret:
         raise ConfigError("LINE_CHANNEL_SECRET が設定されていません。LINE_CHANNEL_ACCESS_TOKEN と一緒に"
                           "チャネルシークレットを設定してください（空のままでは署名を確かめられません）。")
+    if settings.line_id_keys:
+        from notices.crypto import KeyError_, parse_keys
+
+        try:
+            parse_keys(settings.line_id_keys)
+        except KeyError_ as exc:
+            raise ConfigError(f"LINE_ID_KEYS の{exc}がFernetの鍵ではありません。"
+                              "鍵は `flask --app wsgi notices keygen` で作れます（URL安全なBase64で32バイト）。") from None
+    from handoff.office_hours import HoursError, parse
+
+    try:
+        parse(settings.office_hours, settings.office_holidays)
+    except HoursError as exc:
+        raise ConfigError(str(exc)) from None
     if settings.local_chat and settings.line_channel_access_token:
         raise ConfigError("LOCAL_CHAT=1 と LINE_CHANNEL_ACCESS_TOKEN は同時に設定できません。"
                           "手元のチャットで試すときはLINEのチャネルを設定しないでください。")
@@ -97,4 +120,8 @@ def from_env() -> Settings:
         embedding_cache_dir=Path(os.environ.get("EMBEDDING_CACHE_DIR") or instance / "embeddings"),
         contact_text=os.environ.get("CITY_CONTACT") or DEFAULT_CONTACT,
         local_chat=local_chat,
+        line_id_keys=os.environ.get("LINE_ID_KEYS", "").strip(),
+        notice_api_token=os.environ.get("NOTICE_API_TOKEN", "").strip(),
+        office_hours=os.environ.get("OFFICE_HOURS") or Settings.office_hours,
+        office_holidays=os.environ.get("OFFICE_HOLIDAYS", ""),
     )

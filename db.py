@@ -143,6 +143,8 @@ def import_models() -> None:
     import audit.models  # noqa: F401
     import bot.models  # noqa: F401
     import faq.models  # noqa: F401
+    import handoff.models  # noqa: F401
+    import notices.models  # noqa: F401
 
 
 def alembic_config(url: str):

@@ -19,4 +19,5 @@ def post_worker_init(worker):
     started = time.perf_counter()
     worker.wsgi.extensions["cityfaq"].live_index.search("住民票")
     worker.wsgi.extensions["cityfaq"].reply_sender.start()  # replies a dead worker left pending
+    worker.wsgi.extensions["cityfaq"].notice_sender.start()  # approved notices, batches left pending
     worker.log.info("worker %s: FAQ index ready in %.1f s", worker.pid, time.perf_counter() - started)

@@ -23,6 +23,7 @@ class AppServices:
     sessionmaker: sessionmaker
     _live_index: Any = None
     _reply_sender: Any = None
+    _notice_sender: Any = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -46,6 +47,18 @@ class AppServices:
                 self._reply_sender = ReplySender(self.sessionmaker, self.settings)
         self._reply_sender.start()
         return self._reply_sender
+
+
+    @property
+    def notice_sender(self):
+        """The notice sender of this process (notices/delivery.py), started on first use."""
+        with self._lock:
+            if self._notice_sender is None:
+                from notices.delivery import NoticeSender
+
+                self._notice_sender = NoticeSender(self.sessionmaker, self.settings)
+        self._notice_sender.start()
+        return self._notice_sender
 
 
 class RowIdConverter(IntegerConverter):

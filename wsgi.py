@@ -39,9 +39,13 @@ def create_app(settings: config.Settings | None = None) -> Flask:
     from analytics.cli import register as register_analytics_cli
     from bot import bp as bot_bp
     from faq.cli import register as register_faq_cli
+    from notices.cli import register as register_notices_cli
     from ops import bp as ops_bp
 
+    from api import bp as api_bp
+
     app.register_blueprint(bot_bp)
+    app.register_blueprint(api_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(ops_bp)
     init_admin(app)
@@ -49,6 +53,10 @@ def create_app(settings: config.Settings | None = None) -> Flask:
     register_faq_cli(app)
     register_analytics_cli(app)
     register_admin_cli(app)
+    register_notices_cli(app)
+    from bot.rich_menu import line_cli
+
+    app.cli.add_command(line_cli)
     return app
 
 

@@ -28,12 +28,14 @@ class _HttpsAwareSessionInterface(SecureCookieSessionInterface):
 
 def init_app(app: Flask) -> None:
     from admin.auth import login_manager
+    from api import bp as api_bp
     from bot import bp as bot_bp
 
     login_manager.init_app(app)
     app.before_request(_allow_larger_uploads)  # before CSRFProtect, which reads the body
     csrf.init_app(app)
     csrf.exempt(bot_bp)  # LINE signs its webhook; it has no CSRF token
+    csrf.exempt(api_bp)  # other systems send a Bearer token, not a cookie
     app.session_interface = _HttpsAwareSessionInterface()
     if os.environ.get("SESSION_COOKIE_SECURE", "").lower() in ("1", "true", "yes"):
         app.config["SESSION_COOKIE_SECURE"] = True
@@ -52,5 +54,5 @@ def _csrf_error(error: CSRFError):
                            message="フォームの有効期限が切れたか、不正な送信です。ページを開き直してもう一度お試しください。"), 400
 
 
-from admin import (audit_views, auth, dashboard_views, faq_views, filters, review_views,  # noqa: E402,F401
-                   synonym_views, try_views, user_views)
+from admin import (audit_views, auth, dashboard_views, faq_views, filters, inbox_views,  # noqa: E402,F401
+                   notice_views, review_views, synonym_views, try_views, user_views)

@@ -23,7 +23,8 @@ def line_preview(entry: EntryView, contact: str) -> LinePreview:
         text = replies.not_ready(entry, contact)[0].text
         return LinePreview(text, 0, warning="回答が空です。この項目は「回答未入力」として集計され、"
                                             "ボットは上のように準備中と問い合わせ先を案内します。")
-    text = replies.answer(entry, message_id=0)[0].text
+    first = replies.answer(entry, message_id=0)[0]
+    text = getattr(first, "text", None) or first.alt_text  # a Flex card: what it says, with its link
     length = _units(entry.answer) + (_units(entry.url) + len("\n\n詳しくはこちら: ") if entry.url else 0)
     if length > replies.MAX_TEXT:
         return LinePreview(text, length, error=f"LINE で送れる長さ（{replies.MAX_TEXT}文字）を超えているため、"

@@ -51,10 +51,16 @@ from analytics.masking import MAX_LENGTH, MaskedText, mask_personal_data, withou
 from analytics.models import Message
 from analytics.pseudonym import pseudonymize
 from bot import replies
+from bot import handoff as handoff_bot
+from bot import subscriptions as topic_settings
 from bot.models import GroupChat, PendingReply, WebhookEvent
 from config import Settings
 from db import MAX_ID, is_fault
 from faq.live import EntryView
+from handoff import office_hours
+from handoff import service as handoff
+from notices import staff_links, subscriptions
+from notices.crypto import id_box
 
 log = logging.getLogger(__name__)
 
@@ -146,8 +152,17 @@ class Bot:
         if chat:
             self.on_group(event, pseudonymize(chat, self.settings.secret_key))
         elif isinstance(event, MessageEvent):
+            if self.to_staff(event):
+                return
             if isinstance(event.message, TextMessageContent):
-                self.on_text(event)
+                if handoff_bot.is_command(event.message.text):
+                    self.on_handoff_request(event)
+                elif topic_settings.is_command(event.message.text):
+                    self.on_notice_settings(event)
+                elif staff_links.COMMAND.match(event.message.text):
+                    self.on_staff_link(event)
+                else:
+                    self.on_text(event)
             else:
                 self.on_other_message(event)
         elif isinstance(event, PostbackEvent):
@@ -156,7 +171,10 @@ class Bot:
             if self.claim(event):
                 self.reply(event, replies.plain(replies.GREETING))
         elif isinstance(event, UnfollowEvent):
-            if self.claim(event):
+            claimed = self.claim(event)
+            if claimed:
+                subscriptions.forget(self.session, claimed.user)  # blocked: the LINE user id goes
+                handoff.forget(self.session, claimed.user)
                 self.session.commit()
         # Any other event type (unsend, beacon, ...) is not for this bot.
 
@@ -220,7 +238,7 @@ class Bot:
                          reply=lambda m: replies.candidates(entries, m.id))
                 return
         self.ask(event, text=text, outcome="no_title", score=top, started=started,
-                 reply=lambda _m: replies.no_answer(self.settings.contact_text))
+                 reply=lambda _m: self.offer_staff(replies.no_answer(self.contact())))
 
     def entries(self, hits: list[retrieval.Hit]) -> list[EntryView]:
         """The hits' entries still published (one may have been unpublished since the search)."""
@@ -255,6 +273,12 @@ class Bot:
         if claimed is None:
             return
         data = {key: values[0] for key, values in parse_qs(event.postback.data).items()}
+        if "topic" in data:
+            self.on_topic_tap(event, claimed, data)
+            return
+        if "handoff" in data:
+            self.on_handoff_request(event, claimed)
+            return
         message = self.own_message(data.get("m"), claimed.user)
         if message is None:
             self.session.commit()
@@ -264,11 +288,11 @@ class Bot:
         if "pick" in data:
             self.on_pick(event, message, data["pick"])
         elif "none" in data:
-            self.reply(event, replies.no_answer(self.settings.contact_text))
+            self.reply(event, self.offer_staff(replies.no_answer(self.contact())))
         elif data.get("fb") in ("up", "down"):
             record_feedback(self.session, message, data["fb"])
             self.reply(event, replies.plain(replies.THANKS_UP) if data["fb"] == "up"
-                       else replies.thanks_down(self.settings.contact_text))
+                       else self.offer_staff(replies.thanks_down(self.contact())))
 
     def on_pick(self, event: PostbackEvent, message: Message, pick: str) -> None:
         """The tapped candidate (or related entry under an answer) completes the original
@@ -295,6 +319,88 @@ class Bot:
             return None
         message = self.session.get(Message, key)
         return message if message is not None and message.user == user else None
+
+    # -- 「通知設定」: opt-in topics (bot/subscriptions.py) -------------------------------------
+
+    def on_notice_settings(self, event: MessageEvent) -> None:
+        """The consent text and topic buttons; not a question (not logged, not counted)."""
+        claimed = self.claim(event)
+        if claimed is None:
+            return
+        if id_box(self.settings.line_id_keys) is None:
+            self.reply(event, replies.plain(topic_settings.OFF))
+        else:
+            self.reply(event, topic_settings.menu(self.session, claimed.user))
+
+    def on_staff_link(self, event: MessageEvent) -> None:
+        """A staff member links their LINE for test sends (the code comes from the admin)."""
+        claimed = self.claim(event)
+        if claimed is None:
+            return
+        box = id_box(self.settings.line_id_keys)
+        user_id = getattr(event.source, "user_id", None)
+        code = staff_links.COMMAND.match(event.message.text).group(1)
+        linked = bool(box and user_id and staff_links.link(self.session, box, code, user_id))
+        self.reply(event, replies.plain(topic_settings.STAFF_LINKED if linked else topic_settings.STAFF_NOT_LINKED))
+
+    # -- 「職員と話したい」: a person behind the bot (bot/handoff.py, handoff/) --------------------
+
+    def hours(self) -> office_hours.OfficeHours:
+        return office_hours.parse(self.settings.office_hours, self.settings.office_holidays)
+
+    def contact(self) -> str:
+        """The city's contact, saying so when the office is closed now."""
+        if self.hours().is_open(datetime.now(timezone.utc)):
+            return self.settings.contact_text
+        return f"{self.settings.contact_text}\n（ただいま受付時間外です）"
+
+    def offer_staff(self, messages: list) -> list:
+        return handoff_bot.with_button(messages) if id_box(self.settings.line_id_keys) else messages
+
+    def on_handoff_request(self, event, claimed: WebhookEvent | None = None) -> None:
+        """Open a conversation with staff (not a question: not logged, not counted)."""
+        claimed = claimed or self.claim(event)
+        if claimed is None:
+            return
+        box = id_box(self.settings.line_id_keys)
+        user_id = getattr(event.source, "user_id", None)
+        if box is None or not user_id:
+            self.reply(event, replies.plain(handoff_bot.OFF + self.settings.contact_text))
+            return
+        _conversation, new = handoff.start(self.session, box, claimed.user, user_id)
+        now = datetime.now(timezone.utc)
+        self.reply(event, replies.plain(handoff_bot.opened(self.hours(), now) if new else handoff_bot.ALREADY))
+
+    def to_staff(self, event: MessageEvent) -> bool:
+        """While a conversation with staff is open, the resident's messages go to the inbox and
+        the bot does not answer them with FAQ entries; outside office hours it says when staff
+        will read them. True when the message was taken so."""
+        user_id = getattr(event.source, "user_id", None)
+        if not user_id:
+            return False
+        user = pseudonymize(user_id, self.settings.secret_key)
+        conversation = handoff.open_for(self.session, user)
+        if conversation is None:
+            return False
+        claimed = self.claim(event)
+        if claimed is None:
+            return True
+        text = event.message.text if isinstance(event.message, TextMessageContent) else f"（{event.message.type}）"
+        handoff.receive(self.session, conversation, storable(text[:MAX_LENGTH]))
+        now = datetime.now(timezone.utc)
+        if self.hours().is_open(now):
+            self.session.commit()
+        else:
+            self.reply(event, replies.plain(handoff_bot.out_of_hours(self.hours(), now)))
+        return True
+
+    def on_topic_tap(self, event: PostbackEvent, claimed: WebhookEvent, data: dict) -> None:
+        box = id_box(self.settings.line_id_keys)
+        user_id = getattr(event.source, "user_id", None)
+        if box is None or not user_id:
+            self.reply(event, replies.plain(topic_settings.OFF))
+            return
+        self.reply(event, topic_settings.on_tap(self.session, box, claimed.user, user_id, data))
 
     # -- plumbing ----------------------------------------------------------------------------
 

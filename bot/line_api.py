@@ -5,7 +5,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import urllib3
-from linebot.v3.messaging import ApiClient, ApiException, Configuration, MessagingApi, ReplyMessageRequest
+from linebot.v3.messaging import (ApiClient, ApiException, Configuration, MessagingApi, MulticastRequest,
+                                  PushMessageRequest, ReplyMessageRequest)
 
 CONNECT_TIMEOUT = 3.0
 READ_TIMEOUT = 10.0
@@ -19,6 +20,7 @@ class ReplyError:
     reason: str
     retryable: bool
     retry_after: float | None = None
+    status: int | None = None  # LINE's HTTP status, when it answered
 
 
 @lru_cache(maxsize=8)
@@ -39,6 +41,48 @@ def send_reply(host: str, access_token: str, reply_token: str, messages: list[di
         return ReplyError(f"LINE API {status} {exc.reason}: {exc.body}"[:2000],
                           retryable=status == 429 or status >= 500,
                           retry_after=_seconds((exc.headers or {}).get("Retry-After")))
+    except (urllib3.exceptions.HTTPError, OSError) as exc:
+        return ReplyError(f"LINE API unreachable: {type(exc).__name__}: {exc}"[:2000], retryable=True)
+    return None
+
+
+def send_multicast(host: str, access_token: str, to: list[str], messages: list[dict],
+                   retry_key: str) -> ReplyError | None:
+    """The same messages to up to 500 users, once per retry key: None when LINE took it now or
+    had taken it before (409 for an accepted key: a retry after a lost answer)."""
+    request = MulticastRequest.from_dict({"to": to, "messages": messages})
+    return _sent(lambda api, timeout: api.multicast(request, x_line_retry_key=retry_key,
+                                                    _request_timeout=timeout), host, access_token)
+
+
+def send_push(host: str, access_token: str, to: str, messages: list[dict], retry_key: str) -> ReplyError | None:
+    """Messages to one user at any time, once per retry key (as send_multicast)."""
+    request = PushMessageRequest.from_dict({"to": to, "messages": messages})
+    return _sent(lambda api, timeout: api.push_message(request, x_line_retry_key=retry_key,
+                                                       _request_timeout=timeout), host, access_token)
+
+
+def quota(host: str, access_token: str) -> tuple[int | None, int] | None:
+    """(the month's message limit, None if unlimited; messages used) or None when LINE cannot be asked."""
+    api = _messaging_api(host, access_token)
+    try:
+        limit = api.get_message_quota(_request_timeout=(CONNECT_TIMEOUT, 5.0))
+        used = api.get_message_quota_consumption(_request_timeout=(CONNECT_TIMEOUT, 5.0))
+    except (ApiException, urllib3.exceptions.HTTPError, OSError, ValueError):
+        return None
+    return (limit.value if limit.type == "limited" else None), used.total_usage
+
+
+def _sent(call, host: str, access_token: str) -> ReplyError | None:
+    try:
+        call(_messaging_api(host, access_token), (CONNECT_TIMEOUT, READ_TIMEOUT))
+    except ApiException as exc:
+        status = exc.status or 0
+        if status == 409:  # the retry key was accepted before: LINE sent it then
+            return None
+        return ReplyError(f"LINE API {status} {exc.reason}: {exc.body}"[:2000],
+                          retryable=status == 429 or status >= 500,
+                          retry_after=_seconds((exc.headers or {}).get("Retry-After")), status=status)
     except (urllib3.exceptions.HTTPError, OSError) as exc:
         return ReplyError(f"LINE API unreachable: {type(exc).__name__}: {exc}"[:2000], retryable=True)
     return None

@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from urllib.parse import urlencode
 
-from linebot.v3.messaging import PostbackAction, QuickReply, QuickReplyItem, TextMessage
+from linebot.v3.messaging import FlexMessage, PostbackAction, QuickReply, QuickReplyItem, TextMessage
 
+from bot import flex
 from faq.live import EntryView
 
 MAX_TEXT = 5000
@@ -88,7 +89,19 @@ def answer(entry: EntryView, message_id: int, related: Sequence[EntryView] = ())
     the related entries as buttons (the question's `candidates` are [entry, *related])."""
     link = f"\n\n詳しくはこちら: {entry.url}" if entry.url else ""
     body = fit(entry.answer, MAX_TEXT - _units(link)) + link
-    return [TextMessage(text=body), feedback_request(message_id, related[:MAX_CANDIDATES - 1])]
+    return [answer_card(entry.answer, entry.url, body), feedback_request(message_id, related[:MAX_CANDIDATES - 1])]
+
+
+def answer_card(text: str, url: str, plain_text: str) -> FlexMessage | TextMessage:
+    """The answer as a Flex card with a button to the city's page; its altText (old clients,
+    notifications) is the plain answer with the link. An answer too long for a card is sent as
+    `plain_text`, whole, as before."""
+    if _units(text) > flex.FLEX_TEXT:
+        return TextMessage(text=plain_text)
+    link = f"\n\n詳しくはこちら: {url}" if url else ""
+    alt = fit(text, flex.MAX_ALT_TEXT - _units(link)) + link
+    shown = text if flex.linkable(url) else text + link  # a URL LINE cannot open stays readable
+    return flex.bubble(alt, shown, url=url)
 
 
 def feedback_request(message_id: int, related: Sequence[EntryView] = ()) -> TextMessage:

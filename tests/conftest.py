@@ -93,6 +93,9 @@ def app(settings):
     sender = app.extensions["cityfaq"]._reply_sender
     if sender is not None:
         sender.stop()
+    notice_sender = app.extensions["cityfaq"]._notice_sender
+    if notice_sender is not None:
+        notice_sender.stop()
 
 
 @pytest.fixture

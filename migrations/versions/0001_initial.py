@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-03 11:54:34.202183
+Create Date: 2026-12-03 12:26:27.930308
 """
 from alembic import op
 import sqlalchemy as sa
@@ -31,6 +31,22 @@ def upgrade() -> None:
     with op.batch_alter_table('audit_event', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_audit_event_action'), ['action'], unique=False)
         batch_op.create_index(batch_op.f('ix_audit_event_created_at'), ['created_at'], unique=False)
+
+    op.create_table('conversation',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user', sa.String(length=64), nullable=False),
+    sa.Column('open_user', sa.String(length=64), nullable=True),
+    sa.Column('line_user_id', sa.Text(), nullable=True),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('opened_at', db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('last_message_at', db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('closed_at', db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('closed_by', sa.String(length=100), nullable=True),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('open_user')
+    )
+    with op.batch_alter_table('conversation', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_conversation_user'), ['user'], unique=False)
 
     op.create_table('faq_entry',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -103,6 +119,35 @@ def upgrade() -> None:
     with op.batch_alter_table('message', schema=None) as batch_op:
         batch_op.create_index('ix_message_created_at', ['created_at'], unique=False)
 
+    op.create_table('notice',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('title', sa.String(length=100), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('url', sa.String(length=1000), nullable=False),
+    sa.Column('image_url', sa.String(length=1000), nullable=False),
+    sa.Column('topic_ids', sa.JSON(), nullable=False),
+    sa.Column('send_at', db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('source', sa.String(length=20), nullable=False),
+    sa.Column('recipients', sa.Integer(), nullable=False),
+    sa.Column('sent', sa.Integer(), nullable=False),
+    sa.Column('failed', sa.Integer(), nullable=False),
+    sa.Column('history', sa.JSON(), nullable=False),
+    sa.Column('created_at', db.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('notice', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_notice_status'), ['status'], unique=False)
+
+    op.create_table('notice_topic',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=20), nullable=False),
+    sa.Column('description', sa.String(length=200), nullable=False),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('created_at', db.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('name')
+    )
     op.create_table('review_sample',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('year', sa.Integer(), nullable=False),
@@ -127,6 +172,14 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('username')
     )
+    op.create_table('subscriber',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user', sa.String(length=64), nullable=False),
+    sa.Column('line_user_id', sa.Text(), nullable=False),
+    sa.Column('consented_at', db.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('user')
+    )
     op.create_table('synonym',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('term', sa.String(length=100), nullable=False),
@@ -134,6 +187,25 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('term')
     )
+    op.create_table('conversation_message',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('conversation_id', sa.Integer(), nullable=False),
+    sa.Column('sender', sa.String(length=20), nullable=False),
+    sa.Column('staff', sa.String(length=100), nullable=True),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('retry_key', sa.String(length=36), nullable=True),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('created_at', db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('next_attempt_at', db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('lease_until', db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('last_error', sa.Text(), nullable=True),
+    sa.ForeignKeyConstraint(['conversation_id'], ['conversation.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('conversation_message', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_conversation_message_conversation_id'), ['conversation_id'], unique=False)
+
     op.create_table('faq_alternate',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('entry_id', sa.Integer(), nullable=False),
@@ -146,6 +218,27 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('faq_alternate', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_faq_alternate_entry_id'), ['entry_id'], unique=False)
+
+    op.create_table('notice_batch',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('notice_id', sa.Integer(), nullable=True),
+    sa.Column('recipients', sa.Text(), nullable=False),
+    sa.Column('count', sa.Integer(), nullable=False),
+    sa.Column('messages', sa.JSON(), nullable=False),
+    sa.Column('retry_key', sa.String(length=36), nullable=False),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('next_attempt_at', db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('lease_until', db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('last_error', sa.Text(), nullable=True),
+    sa.Column('created_at', db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['notice_id'], ['notice.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('retry_key')
+    )
+    with op.batch_alter_table('notice_batch', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_notice_batch_notice_id'), ['notice_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_notice_batch_status'), ['status'], unique=False)
 
     op.create_table('pending_reply',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -174,6 +267,33 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_review_sample_item_message_id'), ['message_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_review_sample_item_sample_id'), ['sample_id'], unique=False)
 
+    op.create_table('staff_line_link',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('staff_id', sa.Integer(), nullable=False),
+    sa.Column('line_user_id', sa.Text(), nullable=True),
+    sa.Column('code_hash', sa.String(length=64), nullable=True),
+    sa.Column('code_expires', db.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['staff_id'], ['staff_user.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('staff_id')
+    )
+    with op.batch_alter_table('staff_line_link', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_staff_line_link_code_hash'), ['code_hash'], unique=False)
+
+    op.create_table('subscription',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('subscriber_id', sa.Integer(), nullable=False),
+    sa.Column('topic_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['subscriber_id'], ['subscriber.id'], ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['topic_id'], ['notice_topic.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('subscriber_id', 'topic_id')
+    )
+    with op.batch_alter_table('subscription', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_subscription_subscriber_id'), ['subscriber_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_subscription_topic_id'), ['topic_id'], unique=False)
+
     op.create_table('webhook_event',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('webhook_event_id', sa.String(length=64), nullable=False),
@@ -191,19 +311,43 @@ def upgrade() -> None:
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
     op.drop_table('webhook_event')
+    with op.batch_alter_table('subscription', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_subscription_topic_id'))
+        batch_op.drop_index(batch_op.f('ix_subscription_subscriber_id'))
+
+    op.drop_table('subscription')
+    with op.batch_alter_table('staff_line_link', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_staff_line_link_code_hash'))
+
+    op.drop_table('staff_line_link')
     with op.batch_alter_table('review_sample_item', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_review_sample_item_sample_id'))
         batch_op.drop_index(batch_op.f('ix_review_sample_item_message_id'))
 
     op.drop_table('review_sample_item')
     op.drop_table('pending_reply')
+    with op.batch_alter_table('notice_batch', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_notice_batch_status'))
+        batch_op.drop_index(batch_op.f('ix_notice_batch_notice_id'))
+
+    op.drop_table('notice_batch')
     with op.batch_alter_table('faq_alternate', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_faq_alternate_entry_id'))
 
     op.drop_table('faq_alternate')
+    with op.batch_alter_table('conversation_message', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_conversation_message_conversation_id'))
+
+    op.drop_table('conversation_message')
     op.drop_table('synonym')
+    op.drop_table('subscriber')
     op.drop_table('staff_user')
     op.drop_table('review_sample')
+    op.drop_table('notice_topic')
+    with op.batch_alter_table('notice', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_notice_status'))
+
+    op.drop_table('notice')
     with op.batch_alter_table('message', schema=None) as batch_op:
         batch_op.drop_index('ix_message_created_at')
 
@@ -216,6 +360,10 @@ def downgrade() -> None:
 
     op.drop_table('faq_revision')
     op.drop_table('faq_entry')
+    with op.batch_alter_table('conversation', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_conversation_user'))
+
+    op.drop_table('conversation')
     with op.batch_alter_table('audit_event', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_audit_event_created_at'))
         batch_op.drop_index(batch_op.f('ix_audit_event_action'))

@@ -37,7 +37,7 @@ def test_chatting_locally_goes_through_the_webhook(chat_server, session):
 
     asked = browser.post(f"{base}/chat/send", json={"text": "住民票はどこで取れますか"}, timeout=60)
     answer, ask = asked.json()["replies"]
-    assert "市民課の窓口" in answer["text"] and ask["text"].startswith("この回答は役に立ちましたか？")
+    assert "市民課の窓口" in answer["altText"] and ask["text"].startswith("この回答は役に立ちましたか？")
     up = ask["quickReply"]["items"][0]["action"]
     assert browser.post(f"{base}/chat/send", json={"postback": up["data"]}, timeout=60).json()[
         "replies"][0]["text"].startswith("ありがとうございます")
@@ -110,3 +110,26 @@ def test_chat_messages_are_not_in_the_council_report(chat_server, session):
     [when] = session.scalars(select(Message.created_at).where(Message.source == "chat"))
     when = when.astimezone(JST)
     assert month_counts(session, when.year, when.month) is None
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@pytest.mark.skipif(not __import__("os").path.exists("/usr/bin/chromium") and not __import__("os").environ.get("CI"),
+                    reason="Debian's chromium is not installed")
+def test_the_chat_page_shows_an_answer_card_with_its_button(chat_server, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    base, _app = chat_server
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_page(viewport={"width": 420, "height": 760}, locale="ja-JP")
+        page.set_default_timeout(60_000)
+        page.goto(f"{base}/chat")
+        page.fill("#text", "住民票はどこで取れますか")
+        page.press("#text", "Enter")
+        button = page.locator("a.card-button")
+        button.wait_for()
+        assert button.inner_text() == "詳しく見る"
+        assert button.get_attribute("href") == "https://city.example.jp/juminhyo"
+        assert "市民課の窓口" in page.locator(".row.bot .bubble").first.inner_text()
+        page.screenshot(path=str(tmp_path / "chat-card.png"))
+        browser.close()

@@ -77,7 +77,7 @@ def test_two_workers_answer_refuse_and_deduplicate(gunicorn, line_stub, session)
     assert _post(gunicorn, wh.body(question)) == 200
     _settled(session)
     [reply] = line_stub.replies_to(question["replyToken"])
-    assert "粗大ごみ受付センター" in reply.messages[0]["text"]
+    assert "粗大ごみ受付センター" in reply.messages[0]["altText"]
 
     assert _post(gunicorn, wh.body(wh.text("住民票")), secret="forged") == 400
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 
 import pytest
 import requests
@@ -94,3 +95,129 @@ def test_candidate_labels_are_cut_gracefully():
     assert len(items) == 4  # three candidates and どれでもない
     assert items[0].action.label == long_question[:19] + "…"
     assert items[0].action.display_text == long_question + "0"
+
+
+# -- push, multicast, retry key, quota, rich menu ---------------------------------------------
+
+AUTH = {"Authorization": "Bearer test-access-token"}
+KEY = "123e4567-e89b-12d3-a456-426614174000"
+
+
+def _send(stub, path, body, key=None):
+    headers = dict(AUTH, **({"X-Line-Retry-Key": key} if key else {}))
+    return requests.post(f"{stub.url}{path}", json=body, headers=headers, timeout=5)
+
+
+@pytest.mark.parametrize("path, body, key", [
+    ("/v2/bot/message/push", {"messages": [TEXT]}, None),  # no `to`
+    ("/v2/bot/message/push", {"to": "U1", "messages": [TEXT] * 6}, None),
+    ("/v2/bot/message/push", {"to": "U1", "messages": [TEXT]}, "not-a-uuid"),
+    ("/v2/bot/message/multicast", {"to": [], "messages": [TEXT]}, None),
+    ("/v2/bot/message/multicast", {"to": [f"U{i}" for i in range(501)], "messages": [TEXT]}, None),
+    ("/v2/bot/message/multicast", {"to": ["U1"], "messages": [{
+        "type": "flex", "altText": "x", "contents": {"type": "bubble", "footer": {
+            "type": "box", "layout": "vertical", "contents": [{"type": "button", "action": {
+                "type": "uri", "label": "詳しく", "uri": "javascript:alert(1)"}}]}}}]}, None),
+    ("/v2/bot/message/multicast", {"to": ["U1"], "messages": [{
+        "type": "flex", "altText": "", "contents": {"type": "bubble"}}]}, None),
+])
+def test_the_stand_in_refuses_pushes_line_refuses(path, body, key):
+    stub = LineStub().start()
+    try:
+        assert _send(stub, path, body, key).status_code == 400
+        assert stub.errors and stub.pushes == [] and stub.multicasts == []
+    finally:
+        stub.stop()
+
+
+def test_a_retry_key_is_accepted_once():
+    stub = LineStub().start()
+    try:
+        body = {"to": ["U1", "U2"], "messages": [TEXT]}
+        assert _send(stub, "/v2/bot/message/multicast", body, KEY).status_code == 200
+        again = _send(stub, "/v2/bot/message/multicast", body, KEY)
+        assert again.status_code == 409 and again.headers["x-line-accepted-request-id"]
+        assert len(stub.multicasts) == 1 and stub.delivered("U1") == [TEXT]
+        pushed = _send(stub, "/v2/bot/message/push", {"to": "U3", "messages": [TEXT]}, str(uuid.uuid4()))
+        assert pushed.status_code == 200 and pushed.json()["sentMessages"]
+        quota = requests.get(f"{stub.url}/v2/bot/message/quota/consumption", headers=AUTH, timeout=5)
+        assert quota.json() == {"totalUsage": 3}  # per recipient, as LINE counts
+        assert not stub.errors
+    finally:
+        stub.stop()
+
+
+def test_accept_then_drop_takes_the_send_but_never_answers():
+    stub = LineStub(accept_then_drop=1).start()
+    try:
+        with pytest.raises(requests.ConnectionError):
+            _send(stub, "/v2/bot/message/push", {"to": "U1", "messages": [TEXT]}, KEY)
+        assert stub.delivered("U1") == [TEXT]
+        assert _send(stub, "/v2/bot/message/push", {"to": "U1", "messages": [TEXT]}, KEY).status_code == 409
+    finally:
+        stub.stop()
+
+
+def test_the_stand_in_serves_rich_menus():
+    stub = LineStub().start()
+    try:
+        menu = {"size": {"width": 2500, "height": 843}, "selected": True, "name": "m", "chatBarText": "メニュー",
+                "areas": [{"bounds": {"x": 0, "y": 0, "width": 2500, "height": 843},
+                           "action": {"type": "message", "label": "ごみ", "text": "ごみ"}}]}
+        created = _send(stub, "/v2/bot/richmenu", menu)
+        assert created.status_code == 200, stub.errors
+        menu_id = created.json()["richMenuId"]
+        early = requests.post(f"{stub.url}/v2/bot/user/all/richmenu/{menu_id}", headers=AUTH, timeout=5)
+        assert early.status_code == 400  # no image yet
+        stub.errors.clear()
+        image = requests.post(f"{stub.url}/v2/bot/richmenu/{menu_id}/content", data=b"\x89PNG...",
+                              headers=dict(AUTH, **{"Content-Type": "image/png"}), timeout=5)
+        assert image.status_code == 200, stub.errors
+        assert requests.post(f"{stub.url}/v2/bot/user/all/richmenu/{menu_id}", headers=AUTH,
+                             timeout=5).status_code == 200
+        assert stub.rich_menus[menu_id]["default"] and not stub.errors
+    finally:
+        stub.stop()
+
+
+# -- the answer as a Flex card ----------------------------------------------------------------
+
+def test_an_answer_is_a_flex_card_line_accepts():
+    entry = EntryView("J01", "", "住民票", "市民課で取れます。", "https://city.example.jp/juminhyo", "市民課")
+    card, ask = replies.answer(entry, 42)
+    assert _reply_errors([card, ask]) == []
+    data = card.to_dict()
+    assert data["type"] == "flex"
+    assert data["altText"] == "市民課で取れます。\n\n詳しくはこちら: https://city.example.jp/juminhyo"
+    assert data["contents"]["footer"]["contents"][0]["action"]["uri"] == "https://city.example.jp/juminhyo"
+
+
+def test_a_page_line_cannot_open_stays_as_text_in_the_card():
+    entry = EntryView("J01", "", "住民票", "市民課で取れます。", "city.example.jp/juminhyo", "市民課")
+    card, _ask = replies.answer(entry, 42)
+    data = card.to_dict()
+    assert "footer" not in data["contents"] and _reply_errors([card]) == []
+    assert data["contents"]["body"]["contents"][0]["text"].endswith("詳しくはこちら: city.example.jp/juminhyo")
+
+
+def test_a_long_answer_card_keeps_its_link_in_the_alt_text():
+    entry = EntryView("L01", "", "質問", "説明です。" * 390, "https://city.example.jp/long", "課")
+    card, _ask = replies.answer(entry, 42)
+    assert card.to_dict()["type"] == "flex" and _reply_errors([card]) == []
+    assert card.alt_text.endswith("…\n\n詳しくはこちら: https://city.example.jp/long")
+    assert len(card.alt_text) <= 1500
+
+
+def test_the_rich_menu_command_sets_up_a_menu_line_accepts(app, runner, session, line_stub):
+    from faq.importer import import_faq, parse_faq_csv
+    from tests.bot.conftest import FAQ_CSV
+
+    app.extensions["cityfaq"].settings.line_api_base_url = line_stub.url
+    import_faq(session, parse_faq_csv(FAQ_CSV.encode("utf-8")))
+    session.commit()
+    result = runner.invoke(args=["line", "rich-menu"])
+    assert result.exit_code == 0, result.output
+    [(menu_id, menu)] = line_stub.rich_menus.items()
+    assert menu["default"] and menu["image"].startswith(b"\x89PNG") and menu_id in result.output
+    texts = [area["action"]["text"] for area in menu["menu"]["areas"]]
+    assert texts[-2:] == ["通知設定", "職員と話したい"] and set(texts[:4]) == {"住民票", "ごみ", "子育て", "税金"}

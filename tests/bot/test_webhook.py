@@ -48,8 +48,12 @@ def test_a_question_gets_its_answer_logged_before_the_reply(app, faq, deliver, l
     [reply] = line_stub.replies_to(event["replyToken"])
     assert reply.authorization == "Bearer test-access-token"
     answer, ask = reply.messages
-    assert answer["text"].startswith("住民票の写しは、市民課の窓口")
-    assert answer["text"].endswith("詳しくはこちら: https://city.example.jp/juminhyo")
+    assert answer["type"] == "flex"  # a card with a button to the city's page
+    assert answer["altText"].startswith("住民票の写しは、市民課の窓口")  # what old clients show
+    assert answer["altText"].endswith("詳しくはこちら: https://city.example.jp/juminhyo")
+    assert answer["contents"]["body"]["contents"][0]["text"].startswith("住民票の写しは、市民課の窓口")
+    [button] = answer["contents"]["footer"]["contents"]
+    assert button["action"] == {"type": "uri", "label": "詳しく見る", "uri": "https://city.example.jp/juminhyo"}
     assert ask["text"].startswith("この回答は役に立ちましたか？")
     [row] = messages(session)
     assert [d.get("fb") for d in quick_reply_data(reply)][:2] == ["up", "down"]
@@ -159,11 +163,25 @@ def test_none_of_these_keeps_the_question_unanswered(faq, settings, deliver, lin
 def test_nothing_found_gives_the_city_contact(faq, settings, deliver, line_stub, session):
     settings.candidate_threshold = settings.answer_threshold = 1.01
     settings.contact_text = "あおば市役所 代表 012-345-6789"
+    settings.office_hours = "月-日 00:00-24:00"  # open whenever the test runs
     event = wh.text("宇宙船の操縦免許はどこで取れますか")
     deliver(event)
     [reply_text] = line_stub.texts(event["replyToken"])
     assert "見つかりませんでした" in reply_text and reply_text.endswith("012-345-6789")
     assert messages(session)[0].outcome == "no_title"
+
+
+def test_the_contact_says_when_the_office_is_closed(faq, settings, deliver, line_stub, session):
+    from datetime import datetime
+
+    from handoff.office_hours import JST
+    settings.candidate_threshold = settings.answer_threshold = 1.01
+    settings.contact_text = "あおば市役所 代表 012-345-6789"
+    settings.office_holidays = str(datetime.now(JST).date())  # closed all day today
+    event = wh.text("宇宙船の操縦免許はどこで取れますか")
+    deliver(event)
+    [reply_text] = line_stub.texts(event["replyToken"])
+    assert reply_text.endswith("012-345-6789\n（ただいま受付時間外です）")
 
 
 @pytest.mark.parametrize("typed, reply", [
