@@ -1,6 +1,6 @@
 """The learned confidence: how likely a candidate entry is the right answer to a message.
 
-A small gradient-boosted tree model (scikit-learn) over the eight features of hybrid.features(). It
+A small gradient-boosted tree model (scikit-learn) over the features of hybrid.FEATURES. It
 is fitted by `bench/carryover.py --fit` on the labelled development questions of three FAQs of
 different shape, each FAQ weighing the same, and saved beside this module; every number it is
 judged by comes from trees fitted without the FAQ measured (bench/results/carryover.md). Trees
@@ -17,12 +17,10 @@ import numpy as np
 from sklearn.ensemble import HistGradientBoostingClassifier
 from threadpoolctl import ThreadpoolController
 
-from .hybrid import Signals, features
+from .hybrid import FEATURE_NAMES, FEATURES, Signals, column, features
 
 MODEL_PATH = Path(__file__).with_name("confidence.pkl")
-# More evidence (coverage, cosine, nouns the entry uses) never lowers the confidence, a rarer noun
-# the entry lacks never raises it; the hiragana share may go either way.
-MONOTONIC = (1, 1, 1, 1, 1, 0, 1, -1)
+MONOTONIC = tuple(f.sign for f in FEATURES)
 # Trained on each question's ten most promising candidates: the decision only ever looks at the
 # top of the ranking, and the long tail of weak candidates would teach the model little else.
 TRAINING_DEPTH = 10
@@ -31,7 +29,8 @@ TRAINING_DEPTH = 10
 def promising(features: np.ndarray, depth: int = TRAINING_DEPTH) -> np.ndarray:
     """Rows of the `depth` candidates with the most raw evidence (lexical coverage plus the best
     cosine): what a model is trained on, chosen without a model."""
-    evidence = np.minimum(features[:, :3].sum(axis=1), 1.0) + features[:, 3:5].max(axis=1)
+    evidence = features[:, column("lexical")] + np.maximum(features[:, column("phrasing")],
+                                                            features[:, column("answer")])
     return np.argsort(-evidence, kind="stable")[:depth]
 
 
@@ -47,14 +46,20 @@ def fit(features: np.ndarray, right: np.ndarray,
 
 
 def save(model: HistGradientBoostingClassifier, path: Path = MODEL_PATH) -> None:
-    path.write_bytes(pickle.dumps(model))
+    """The model with the names of the features it was fitted on, so that a stale file is refused."""
+    path.write_bytes(pickle.dumps({"features": FEATURE_NAMES, "model": model}))
 
 
 @lru_cache(maxsize=1)
 def load(path: Path = MODEL_PATH) -> HistGradientBoostingClassifier:
     """The model shipped with the code (our own file, written by --fit; pickle is how
     scikit-learn persists models, and requirements.txt pins the version that wrote it)."""
-    return pickle.loads(path.read_bytes())
+    saved = pickle.loads(path.read_bytes())
+    names = saved.get("features") if isinstance(saved, dict) else None
+    if names != FEATURE_NAMES:
+        raise ValueError(f"{path} was fitted on features {names}, not {FEATURE_NAMES}: "
+                         "refit it with bench/carryover.py --fit")
+    return saved["model"]
 
 
 @lru_cache(maxsize=1)

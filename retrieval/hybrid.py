@@ -1,14 +1,18 @@
 """The evidence a (message, entry) pair carries, as the features the confidence model weighs.
 
-Eight features: how much of the message the entry's question words, their readings and its answer's
-words cover (BM25, each normalised by the message's self-score), the rescaled cosine of the entry's
-best phrasing and of its answer passage, the share of the message written in hiragana (Sudachi
-and e5 read such messages poorly, so the same evidence means more there), and whether the entry
-speaks of the message's nouns (nouns.py: a question the FAQ cannot answer often differs from an
-entry in one noun). confidence.py turns them into "how likely this entry is the right one", which
-is what the answer/candidate thresholds need. That learned score was kept over reciprocal rank
-fusion (RRF), whose 1/(60 + rank) says only the order, not how sure the match is (both measured in
-the README).
+Six features (FEATURES): how much of the message the entry's words cover (BM25 over its question
+words, their readings and its answer's words, each normalised by the message's self-score, summed),
+the rescaled cosine of the entry's best phrasing and of its answer passage, the share of the message
+written in hiragana (Sudachi and e5 read such messages poorly, so the same evidence means more
+there), and whether the entry speaks of the message's nouns (nouns.py: a question the FAQ cannot
+answer often differs from an entry in one noun). confidence.py turns them into "how likely this
+entry is the right one", which is what the answer/candidate thresholds need. That learned score was
+kept over reciprocal rank fusion (RRF), whose 1/(60 + rank) says only the order, not how sure the
+match is (both measured in the README).
+
+The three lexical fields used to be three features: trees fitted on two FAQs then split on tiny
+differences in answer-word coverage, and on the third FAQ (kosodate, no alternates) ranked below
+dense alone; one summed coverage carried over (bench/results/carryover.md).
 """
 from __future__ import annotations
 
@@ -49,10 +53,27 @@ def dense_scale(cosine: np.ndarray | float, dense_range: tuple[float, float]) ->
     return np.clip((np.asarray(cosine, dtype=np.float32) - floor) / max(ceiling - floor, 1e-6), 0.0, 1.0)
 
 
+@dataclass(frozen=True)
+class Feature:
+    name: str
+    # +1: more of it never lowers the confidence; -1: never raises it; 0: either way
+    sign: int
+
+
+# The one table the column order, the trees' monotonic constraints and the saved model derive from.
+FEATURES = (Feature("lexical", 1), Feature("phrasing", 1), Feature("answer", 1), Feature("hiragana", 0),
+            Feature("noun_cover", 1), Feature("noun_gap", -1))
+FEATURE_NAMES = tuple(f.name for f in FEATURES)
+
+
+def column(name: str) -> int:
+    return FEATURE_NAMES.index(name)
+
+
 def features(signals: Signals) -> np.ndarray:
-    """(n, 8) rows of what the confidence model weighs, one per candidate entry."""
+    """(n, len(FEATURES)) rows of what the confidence model weighs, one per candidate entry."""
     n = len(signals.ids)
-    return np.column_stack([*signals.fields, dense_scale(signals.phrasing, signals.dense_range),
+    return np.column_stack([signals.lexical, dense_scale(signals.phrasing, signals.dense_range),
                             dense_scale(signals.answer, signals.dense_range),
                             np.full(n, signals.hiragana, dtype=np.float32), signals.noun_cover,
                             signals.noun_gap])

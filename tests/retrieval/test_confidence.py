@@ -7,7 +7,7 @@ import pytest
 from sklearn.exceptions import InconsistentVersionWarning
 from threadpoolctl import threadpool_info
 
-from retrieval import confidence
+from retrieval import confidence, hybrid
 
 
 @pytest.fixture(scope="module")
@@ -23,6 +23,13 @@ def test_shipped_model_matches_the_features_and_the_pinned_library(model):
         pickle.loads(confidence.MODEL_PATH.read_bytes())
 
 
+def test_a_model_fitted_on_other_features_is_refused(tmp_path):
+    path = tmp_path / "old.pkl"
+    path.write_bytes(pickle.dumps({"features": ("a", "b"), "model": None}))
+    with pytest.raises(ValueError, match="carryover.py --fit"):
+        confidence.load.__wrapped__(path)
+
+
 @pytest.mark.parametrize("feature", [i for i, sign in enumerate(confidence.MONOTONIC) if sign])
 def test_more_evidence_never_lowers_the_confidence(model, feature):
     rng = np.random.default_rng(feature)
@@ -34,9 +41,9 @@ def test_more_evidence_never_lowers_the_confidence(model, feature):
 
 
 def test_scores_are_probabilities_and_order_strong_over_weak_evidence(model):
-    # question words, readings, answer words, phrasing, answer passage, hiragana, nouns used, noun gap
-    weak = [0.0, 0.05, 0.0, 0.2, 0.2, 0.3, 0.0, 1.0]
-    strong = [0.8, 0.6, 0.1, 0.9, 0.8, 0.3, 1.0, 0.0]
+    # lexical coverage, phrasing, answer passage, hiragana, nouns used, noun gap
+    weak = [0.05, 0.2, 0.2, 0.3, 0.0, 1.0]
+    strong = [1.0, 0.9, 0.8, 0.3, 1.0, 0.0]
     scores = confidence.score(model, np.array([weak, strong]))
     assert ((0 <= scores) & (scores <= 1)).all()
     assert scores[1] > 0.5 > scores[0]
@@ -48,9 +55,9 @@ def test_no_candidates_score_nothing(model):
 
 def test_training_rows_are_the_candidates_with_the_most_evidence():
     features = np.zeros((12, len(confidence.MONOTONIC)))
-    features[3, 0] = 0.9  # covered by its question words
-    features[7, 3] = 0.8  # close phrasing
-    features[5, 4] = 0.1
+    features[3, hybrid.column("lexical")] = 0.9
+    features[7, hybrid.column("phrasing")] = 0.8
+    features[5, hybrid.column("answer")] = 0.1
     assert list(confidence.promising(features, depth=3)) == [3, 7, 5]
 
 
