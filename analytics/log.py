@@ -1,4 +1,5 @@
-"""Writing the message log: one row per resident question, committed before the bot replies."""
+"""Writing the message log: one row per resident question. Nothing here commits: the bot commits a
+question together with its queued reply, so neither is kept without the other."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -25,8 +26,8 @@ def record_question(
     latency_ms: float | None = None,
     source: str = "line",
 ) -> Message:
-    """Store a question with what the bot decided, and commit, so it is kept even if the reply
-    then fails. Anything else pending in the session commits with it. The text comes masked
+    """Store a question with what the bot decided (flushed, for its id; the caller commits it with
+    the reply it queues, before anything is sent). The text comes masked
     (mask_personal_data): the caller masks before its first write, so no lock waits on masking."""
     if not isinstance(text, MaskedText):
         raise TypeError("mask the text with mask_personal_data before storing it")
@@ -38,7 +39,7 @@ def record_question(
         latency_ms=latency_ms, source=source,
     )
     session.add(message)
-    session.commit()
+    session.flush()
     return message
 
 
@@ -50,7 +51,6 @@ def record_reply(session: Session, message: Message, *, error: str | None = None
     else:
         message.reply_status = "failed"
         message.reply_error = error
-    session.commit()
 
 
 def complete_with_choice(session: Session, message: Message, *, faq_id: str, answered: bool,
@@ -61,7 +61,6 @@ def complete_with_choice(session: Session, message: Message, *, faq_id: str, ans
     message.faq_id = faq_id
     message.score = score
     message.feedback = None
-    session.commit()
 
 
 def record_feedback(session: Session, message: Message, feedback: str) -> None:
@@ -69,4 +68,3 @@ def record_feedback(session: Session, message: Message, feedback: str) -> None:
     if feedback not in FEEDBACKS:
         raise ValueError(f"unknown feedback {feedback!r}")
     message.feedback = feedback
-    session.commit()

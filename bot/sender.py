@@ -161,6 +161,5 @@ def _finish(session: Session, row: PendingReply, error: str | None) -> None:
     session.delete(row)
     question = session.get(Message, row.message_id) if row.message_id else None
     if question is not None:
-        record_reply(session, question, error=error)  # commits
-    else:
-        session.commit()
+        record_reply(session, question, error=error)
+    session.commit()

@@ -31,9 +31,12 @@ def _question(session, **fields) -> Message:
     return record_question(session, **{**defaults, **fields})
 
 
-def test_a_question_is_committed_masked(app, session):
+def test_a_question_is_stored_masked_and_committed_by_the_caller(app, session):
     message = _question(session)
-    with app.extensions["cityfaq"].sessionmaker() as other:  # committed: another session sees it
+    with app.extensions["cityfaq"].sessionmaker() as other:  # the caller commits it with its reply
+        assert other.get(Message, message.id) is None
+    session.commit()
+    with app.extensions["cityfaq"].sessionmaker() as other:
         stored = other.get(Message, message.id)
     assert stored.text == "住民票を 〔電話番号〕 に"
     assert (stored.outcome, stored.candidates, stored.created_at) == ("no_title", ["A", "B"], ASKED)
@@ -59,6 +62,7 @@ def test_reply_status_failure_then_pick_and_feedback(session):
     assert (message.reply_status, message.reply_count) == ("sent", 1)
     record_feedback(session, message, "down")
     complete_with_choice(session, message, faq_id="B", answered=True, score=None)
+    session.commit()
     session.expire_all()
     stored = session.get(Message, message.id)
     assert (stored.outcome, stored.faq_id, stored.feedback) == ("answered", "B", None)
