@@ -75,11 +75,18 @@ class LiveIndex:
 
     def search(self, text: str, k: int = 10) -> list:
         """Best-first hits from the index being served; a due version check runs in the background."""
+        return self._index().search(text, k)
+
+    def search_foreign(self, text: str, k: int = 10) -> list:
+        """The same for a message in another language: ranked by the multilingual model alone."""
+        return retrieval.foreign.search(self._index(), text, k)
+
+    def _index(self):
         self._ensure_watcher()
         if time.monotonic() - self._last_check >= self._poll_seconds:
             self._last_check = time.monotonic()
             self._wake.set()
-        return self._served.index.search(text, k)
+        return self._served.index
 
     def entry(self, faq_id: str) -> EntryView | None:
         return self._served.entries.get(faq_id)
