@@ -45,11 +45,12 @@ from analytics.log import complete_with_choice, record_feedback, record_question
 from analytics.masking import MAX_LENGTH, MaskedText, mask_personal_data, without_placeholders
 from analytics.models import Message
 from analytics.pseudonym import pseudonymize
-from bot import replies
+from bot import foreign, replies
 from bot.models import GroupChat, PendingReply, WebhookEvent
 from config import Settings
 from db import MAX_ID
 from faq.live import EntryView
+from retrieval.language import JAPANESE, detect
 
 log = logging.getLogger(__name__)
 
@@ -137,7 +138,8 @@ class Bot:
             self.on_postback(event)
         elif isinstance(event, FollowEvent):
             if self.claim(event):
-                self.reply(event, replies.plain(replies.GREETING))
+                # A new friend's language is not known yet: say in each one that they may ask in it.
+                self.reply(event, [*replies.plain(replies.GREETING), *replies.plain(foreign.CAN_ASK)])
         elif isinstance(event, UnfollowEvent):
             if self.claim(event):
                 self.session.commit()
@@ -173,10 +175,17 @@ class Bot:
         text = storable(event.message.text[:MAX_LENGTH])  # LINE's limit; anything longer is not from LINE
         started = time.perf_counter()
         if is_meaningless(text):
-            self.ask(event, text=text, kind="text", outcome="excluded",
-                     started=started, reply=lambda _m: replies.plain(_EXCLUDED_REPLIES[greeting_kind(text)]))
+            language = self.resident_language(event)
+            reply = ((lambda _m: foreign.excluded_reply(language, greeting_kind(text))) if foreign.speaks(language)
+                     else (lambda _m: replies.plain(_EXCLUDED_REPLIES[greeting_kind(text)])))
+            self.ask(event, text=text, kind="text", outcome="excluded", started=started, reply=reply,
+                     language=language)
             return
         text = mask_personal_data(text)
+        language = detect(without_placeholders(text))
+        if foreign.speaks(language):
+            self.on_foreign_text(event, text, language, started)
+            return
         # What a resident typed about themselves (a name, a phone number) must not steer the search.
         hits = self.live.search(without_placeholders(text))
         decision = retrieval.decide(hits, self.settings.answer_threshold,
@@ -205,18 +214,52 @@ class Bot:
         self.ask(event, text=text, outcome="no_title", score=top, started=started,
                  reply=lambda _m: replies.no_answer(self.settings.contact_text))
 
+    def on_foreign_text(self, event: MessageEvent, text: MaskedText, language: str, started: float) -> None:
+        """A question in another language: ranked and decided by the multilingual model alone
+        (retrieval/foreign.py), answered with the bot's texts in that language."""
+        hits = self.live.search_foreign(without_placeholders(text))
+        decision = retrieval.foreign.decide(hits)
+        top = hits[0].score if hits else None
+        entry = self.live.entry(decision.hits[0].faq_id) if decision.kind == "answer" else None
+        if entry is not None and entry.answer.strip():
+            related = self.entries(decision.related)
+            self.ask(event, text=text, outcome="answered", faq_id=entry.faq_id, score=top, language=language,
+                     candidates=[entry.faq_id, *(e.faq_id for e in related)] if related else None,
+                     started=started, reply=lambda m: foreign.answer(entry, m.id, language, related))
+        elif entry is not None:
+            self.ask(event, text=text, outcome="no_answer", faq_id=entry.faq_id, score=top, language=language,
+                     started=started,
+                     reply=lambda _m: foreign.not_ready(entry, self.settings.contact_text, language))
+        elif entries := self.entries(decision.hits if decision.kind == "candidates" else []):
+            self.ask(event, text=text, outcome="no_title", score=top, language=language,
+                     candidates=[e.faq_id for e in entries], started=started,
+                     reply=lambda m: foreign.candidates(entries, m.id, language))
+        else:
+            self.ask(event, text=text, outcome="no_title", score=top, language=language, started=started,
+                     reply=lambda _m: foreign.no_answer(self.settings.contact_text, language))
+
+    def resident_language(self, event) -> str:
+        """The language of the resident's last question (for a reply to a message with no words
+        of its own: a sticker, a thanks); Japanese for a resident not heard from before."""
+        user = pseudonymize(getattr(event.source, "user_id", None) or "", self.settings.secret_key)
+        return self.session.scalar(select(Message.language).where(Message.user == user)
+                                   .order_by(Message.id.desc()).limit(1)) or JAPANESE
+
     def entries(self, hits: list[retrieval.Hit]) -> list[EntryView]:
         """The hits' entries still published (one may have been unpublished since the search)."""
         return [e for e in (self.live.entry(h.faq_id) for h in hits) if e is not None]
 
     def on_other_message(self, event: MessageEvent) -> None:
         """Stickers, images, ... are questions too (除外), answered with how to ask."""
-        self.ask(event, text="", kind=event.message.type, outcome="excluded",
-                 started=time.perf_counter(), reply=lambda _m: replies.plain(replies.TEXT_ONLY))
+        language = self.resident_language(event)
+        self.ask(event, text="", kind=event.message.type, outcome="excluded", language=language,
+                 started=time.perf_counter(),
+                 reply=lambda _m: replies.plain(foreign.text(language, "text_only") if foreign.speaks(language)
+                                                else replies.TEXT_ONLY))
 
     def ask(self, event, *, text: str, outcome: str, started: float, reply,
             kind: str = "text", faq_id: str | None = None, score: float | None = None,
-            candidates: list[str] | None = None) -> None:
+            candidates: list[str] | None = None, language: str = JAPANESE) -> None:
         """Log one question (committed before replying), then reply and note how that went."""
         masked = text if isinstance(text, MaskedText) else mask_personal_data(text)
         claimed = self.claim(event)
@@ -226,7 +269,7 @@ class Bot:
             self.session, created_at=event_time(event.timestamp, claimed.received_at),
             user=claimed.user, kind=kind, text=masked,
             outcome=outcome, faq_id=faq_id, score=score, candidates=candidates,
-            latency_ms=(time.perf_counter() - started) * 1000, source=self.source,
+            latency_ms=(time.perf_counter() - started) * 1000, source=self.source, language=language,
         )
         claimed.message_id = message.id
         self.reply(event, reply(message), question=message)
@@ -244,14 +287,19 @@ class Bot:
             return
         claimed.message_id = message.id
         self.session.commit()
+        language = message.language if foreign.speaks(message.language) else None
         if "pick" in data:
             self.on_pick(event, message, data["pick"])
         elif "none" in data:
-            self.reply(event, replies.no_answer(self.settings.contact_text))
+            self.reply(event, foreign.no_answer(self.settings.contact_text, language) if language
+                       else replies.no_answer(self.settings.contact_text))
         elif data.get("fb") in ("up", "down"):
             record_feedback(self.session, message, data["fb"])
-            self.reply(event, replies.plain(replies.THANKS_UP) if data["fb"] == "up"
-                       else replies.thanks_down(self.settings.contact_text))
+            if language:
+                self.reply(event, foreign.thanks(data["fb"], self.settings.contact_text, language))
+            else:
+                self.reply(event, replies.plain(replies.THANKS_UP) if data["fb"] == "up"
+                           else replies.thanks_down(self.settings.contact_text))
 
     def on_pick(self, event: PostbackEvent, message: Message, pick: str) -> None:
         """The tapped candidate (or related entry under an answer) completes the original
@@ -262,14 +310,20 @@ class Bot:
             return
         faq_id = offered[index]
         entry = self.live.entry(faq_id)
+        language = message.language if foreign.speaks(message.language) else None
         if entry is None:  # unpublished since it was offered
-            self.reply(event, replies.no_answer(self.settings.contact_text))
+            self.reply(event, foreign.no_answer(self.settings.contact_text, language) if language
+                       else replies.no_answer(self.settings.contact_text))
             return
         answered = bool(entry.answer.strip())
         complete_with_choice(self.session, message, faq_id=faq_id, answered=answered,
                              score=message.score if index == 0 else None)
-        self.reply(event, replies.answer(entry, message.id) if answered
-                   else replies.not_ready(entry, self.settings.contact_text))
+        if language:
+            self.reply(event, foreign.answer(entry, message.id, language) if answered
+                       else foreign.not_ready(entry, self.settings.contact_text, language))
+        else:
+            self.reply(event, replies.answer(entry, message.id) if answered
+                       else replies.not_ready(entry, self.settings.contact_text))
 
     def own_message(self, message_id: str | None, user: str) -> Message | None:
         """The question a postback refers to, only if this same resident asked it."""

@@ -76,10 +76,12 @@ def upgrade() -> None:
     sa.Column('reply_status', sa.String(length=20), nullable=True),
     sa.Column('reply_error', sa.Text(), nullable=True),
     sa.Column('reply_count', sa.Integer(), nullable=False),
+    sa.Column('language', sa.String(length=8), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('message', schema=None) as batch_op:
         batch_op.create_index('ix_message_created_at', ['created_at'], unique=False)
+        batch_op.create_index('ix_message_user_id', ['user', 'id'], unique=False)
 
     op.create_table('staff_user',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -151,6 +153,7 @@ def downgrade() -> None:
     op.drop_table('synonym')
     op.drop_table('staff_user')
     with op.batch_alter_table('message', schema=None) as batch_op:
+        batch_op.drop_index('ix_message_user_id')
         batch_op.drop_index('ix_message_created_at')
 
     op.drop_table('message')
