@@ -10,6 +10,7 @@ from flask import Response, flash, redirect, render_template, request, url_for
 from admin import bp
 from admin.auth import role_required
 from analytics.chart import FontMissing, cjk_font, report_chart_png
+from analytics.languages import questions_by_language
 from analytics.logcsv import export_log
 from analytics.periods import JST, fiscal_months, month_in_fiscal_year, parse_month
 from analytics.report import monthly_report, report_csv
@@ -40,6 +41,7 @@ def dashboard():
     except FontMissing as exc:
         chart_error = str(exc)
     return render_template("admin/dashboard.html", fy=fy, report=report, year=report.year,
+                           languages=questions_by_language(s, fy),
                            status=review_status(s, fy), chart_error=chart_error,
                            months=[f"{y}-{m:02d}" for y, m in fiscal_months(fy)],
                            log_month="{}-{:02d}".format(*month_in_fiscal_year(fy, datetime.now(JST).date())))
