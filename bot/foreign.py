@@ -1,9 +1,10 @@
 """What the bot says to a resident who writes in another language (retrieval/language.py).
 
 Every fixed text of the bot in each language the bot speaks; Japanese stays in replies.py, and the
-builders here mirror its answer / candidates / no-answer with these texts. An entry's own answer
-is the city's Japanese text (staff-written translations are not kept yet), so it is preceded by
-one line in the resident's language saying so. Kept apart from replies.py so that the Japanese
+builders here mirror its answer / candidates / no-answer with these texts. An entry's answer is
+the staff's translation into the resident's language where there is one (faq.entries
+TRANSLATION_FIELDS); otherwise the city's Japanese text, preceded by one line in the resident's
+language saying so and followed by the やさしい日本語 answer when there is one. Kept apart from replies.py so that the Japanese
 replies, and whoever changes them, are not touched by this.
 """
 from __future__ import annotations
@@ -228,32 +229,47 @@ def excluded_reply(language: str, kind: str | None) -> list[TextMessage]:
     return replies.plain(text(language, key))
 
 
+EASY_HEADING = "【やさしい にほんご】"
+
+
+def question(entry: EntryView, language: str) -> str:
+    """The entry's question as the resident reads it: the staff's translation, else the Japanese."""
+    return entry.translated(f"question_{language}") or entry.question
+
+
 def answer(entry: EntryView, message_id: int, language: str,
            related: Sequence[EntryView] = ()) -> list[TextMessage]:
-    """The entry's Japanese answer, after one line saying it is in Japanese, with its link."""
+    """The entry's answer in the resident's language, or the Japanese one after a line saying it
+    is in Japanese (and the やさしい日本語 one after it, when written); then its link."""
     link = f"\n\n{text(language, 'details')}: {entry.url}" if entry.url else ""
-    head = text(language, "in_japanese") + "\n\n"
-    body = head + replies.fit(entry.answer, replies.MAX_TEXT - replies._units(head + link)) + link
+    translated = entry.translated(f"answer_{language}")
+    if translated:
+        body = replies.fit(translated, replies.MAX_TEXT - replies._units(link)) + link
+    else:
+        head = text(language, "in_japanese") + "\n\n"
+        easy = entry.translated("answer_easy")
+        japanese = entry.answer + (f"\n\n{EASY_HEADING}\n{easy}" if easy else "")
+        body = head + replies.fit(japanese, replies.MAX_TEXT - replies._units(head + link)) + link
     return [TextMessage(text=body), feedback_request(message_id, language, related[:replies.MAX_CANDIDATES - 1])]
 
 
 def feedback_request(message_id: int, language: str, related: Sequence[EntryView] = ()) -> TextMessage:
     items = [replies._postback(text(language, "up"), {"fb": "up", "m": message_id}),
              replies._postback(text(language, "down"), {"fb": "down", "m": message_id})]
-    items += [replies._postback(e.question, {"pick": index, "m": message_id}, display=e.question)
-              for index, e in enumerate(related, start=1)]
+    items += [replies._postback(question(e, language), {"pick": index, "m": message_id},
+                                display=question(e, language)) for index, e in enumerate(related, start=1)]
     body = text(language, "feedback") + ("\n" + text(language, "related") if related else "")
     return TextMessage(text=body, quick_reply=QuickReply(items=items))
 
 
 def candidates(entries: list[EntryView], message_id: int, language: str) -> list[TextMessage]:
-    """「もしかして」 in the resident's language; the entries' questions are the city's Japanese."""
+    """「もしかして」 in the resident's language, each entry's question translated where staff did."""
     entries = entries[:replies.MAX_CANDIDATES]
     lines = [text(language, "candidates_intro")]
-    lines += [f"{number}. {entry.question}" for number, entry in enumerate(entries, 1)]
+    lines += [f"{number}. {question(entry, language)}" for number, entry in enumerate(entries, 1)]
     lines.append(text(language, "choose_below"))
-    items = [replies._postback(entry.question, {"pick": index, "m": message_id}, display=entry.question)
-             for index, entry in enumerate(entries)]
+    items = [replies._postback(question(entry, language), {"pick": index, "m": message_id},
+                               display=question(entry, language)) for index, entry in enumerate(entries)]
     items.append(replies._postback(text(language, "none_of_these"), {"none": 1, "m": message_id}))
     return [TextMessage(text=replies.fit("\n".join(lines), replies.MAX_TEXT), quick_reply=QuickReply(items=items))]
 

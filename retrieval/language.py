@@ -59,6 +59,11 @@ def _latin_identifier():
     return identifier
 
 
+def preload() -> None:
+    """Load the Latin-script model now (a worker at start), not in a resident's first question."""
+    _latin_identifier()
+
+
 def detect(text: str) -> str:
     """The message's language code, one of LANGUAGES; Japanese when nothing says otherwise
     (an empty message, digits only, emoji)."""

@@ -96,3 +96,19 @@ def test_every_language_has_every_fixed_text_within_lines_limits():
         assert set(foreign.TEXTS[language]) == keys, language
         for key in ("none_of_these", "up", "down"):
             assert len(foreign.TEXTS[language][key].encode("utf-16-le")) // 2 <= 20, (language, key)
+
+
+def test_a_staff_translation_is_the_answer_and_without_one_the_easy_japanese_follows():
+    from faq.live import EntryView
+
+    entry = EntryView("J01", "", "住民票の写しを取りたい", "住民票の写しは、市民課の窓口で取れます。", "https://city.example.jp/j", "市民課",
+                      {"question_en": "Getting a residence certificate", "answer_en": "At the Citizens Division.",
+                       "answer_easy": "しみんか の まどぐち で とれます。"})
+    english = foreign.answer(entry, 1, "en")[0].text
+    assert english == "At the Citizens Division.\n\nMore information: https://city.example.jp/j"
+    korean = foreign.answer(entry, 1, "ko")[0].text
+    assert korean.startswith(foreign.TEXTS["ko"]["in_japanese"] + "\n\n住民票の写しは")
+    assert "【やさしい にほんご】\nしみんか の まどぐち で とれます。" in korean
+    [offer] = foreign.candidates([entry], 1, "en")
+    assert "1. Getting a residence certificate" in offer.text
+    assert offer.quick_reply.items[0].action.label == "Getting a residence…"
