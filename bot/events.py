@@ -45,10 +45,11 @@ from analytics.log import complete_with_choice, record_feedback, record_question
 from analytics.masking import MAX_LENGTH, MaskedText, mask_personal_data, without_placeholders
 from analytics.models import Message
 from analytics.pseudonym import pseudonymize
-from bot import foreign, replies
+from bot import easy, foreign, replies
 from bot.models import GroupChat, PendingReply, WebhookEvent
 from config import Settings
 from db import MAX_ID
+from faq import easy_japanese
 from faq.live import EntryView
 from retrieval.language import JAPANESE, detect
 
@@ -174,6 +175,11 @@ class Bot:
     def on_text(self, event: MessageEvent) -> None:
         text = storable(event.message.text[:MAX_LENGTH])  # LINE's limit; anything longer is not from LINE
         started = time.perf_counter()
+        if (wanted := easy_japanese.request(text)) is not None:
+            easy.remember(self.session, self.user(event), wanted)  # committed with the log row
+            self.ask(event, text=text, kind="text", outcome="excluded", started=started,
+                     reply=lambda _m: replies.plain(easy.TURNED_ON if wanted else easy.TURNED_OFF))
+            return
         if is_meaningless(text):
             language = self.resident_language(event)
             reply = ((lambda _m: foreign.excluded_reply(language, greeting_kind(text))) if foreign.speaks(language)
@@ -198,7 +204,7 @@ class Bot:
                     related = self.entries(decision.related)
                     self.ask(event, text=text, outcome="answered", faq_id=entry.faq_id, score=top,
                              candidates=[entry.faq_id, *(e.faq_id for e in related)] if related else None,
-                             started=started, reply=lambda m: replies.answer(entry, m.id, related))
+                             started=started, reply=lambda m: self.japanese_answer(event, entry, m.id, related))
                 else:
                     self.ask(event, text=text, outcome="no_answer", faq_id=entry.faq_id, score=top,
                              started=started,
@@ -238,11 +244,21 @@ class Bot:
             self.ask(event, text=text, outcome="no_title", score=top, language=language, started=started,
                      reply=lambda _m: foreign.no_answer(self.settings.contact_text, language))
 
+    def japanese_answer(self, event, entry: EntryView, message_id: int,
+                        related: list[EntryView] = ()) -> list:
+        """The answer, in やさしい日本語 when the resident chose it and the entry has it; otherwise
+        with a 「やさしい にほんご」 button when the entry has it. The choice is read only then."""
+        if easy.has_easy(entry) and easy.wants_easy(self.session, self.user(event)):
+            return replies.answer(easy.for_resident(entry, True), message_id, related)
+        return easy.with_button(replies.answer(entry, message_id, related), entry, message_id)
+
+    def user(self, event) -> str:
+        return pseudonymize(getattr(event.source, "user_id", None) or "", self.settings.secret_key)
+
     def resident_language(self, event) -> str:
         """The language of the resident's last question (for a reply to a message with no words
         of its own: a sticker, a thanks); Japanese for a resident not heard from before."""
-        user = pseudonymize(getattr(event.source, "user_id", None) or "", self.settings.secret_key)
-        return self.session.scalar(select(Message.language).where(Message.user == user)
+        return self.session.scalar(select(Message.language).where(Message.user == self.user(event))
                                    .order_by(Message.id.desc()).limit(1)) or JAPANESE
 
     def entries(self, hits: list[retrieval.Hit]) -> list[EntryView]:
@@ -288,7 +304,12 @@ class Bot:
         claimed.message_id = message.id
         self.session.commit()
         language = message.language if foreign.speaks(message.language) else None
-        if "pick" in data:
+        if "easy" in data:  # 「やさしい にほんご」 under an answer: remember it, answer again so
+            entry = self.live.entry(message.faq_id) if message.faq_id else None
+            easy.remember(self.session, claimed.user, True)
+            self.reply(event, replies.plain(easy.NOT_YET) if entry is None or not easy.has_easy(entry)
+                       else replies.answer(easy.for_resident(entry, True), message.id))
+        elif "pick" in data:
             self.on_pick(event, message, data["pick"])
         elif "none" in data:
             self.reply(event, foreign.no_answer(self.settings.contact_text, language) if language
@@ -322,7 +343,7 @@ class Bot:
             self.reply(event, foreign.answer(entry, message.id, language) if answered
                        else foreign.not_ready(entry, self.settings.contact_text, language))
         else:
-            self.reply(event, replies.answer(entry, message.id) if answered
+            self.reply(event, self.japanese_answer(event, entry, message.id) if answered
                        else replies.not_ready(entry, self.settings.contact_text))
 
     def own_message(self, message_id: str | None, user: str) -> Message | None:

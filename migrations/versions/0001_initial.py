@@ -26,6 +26,7 @@ def upgrade() -> None:
     sa.Column('url', sa.String(length=1000), nullable=False),
     sa.Column('department', sa.String(length=200), nullable=False),
     sa.Column('published', sa.Boolean(), nullable=False),
+    sa.Column('translations', sa.JSON(), nullable=False),
     sa.Column('created_at', db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', db.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id'),
@@ -83,6 +84,14 @@ def upgrade() -> None:
         batch_op.create_index('ix_message_created_at', ['created_at'], unique=False)
         batch_op.create_index('ix_message_user_id', ['user', 'id'], unique=False)
 
+    op.create_table('resident_preference',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user', sa.String(length=64), nullable=False),
+    sa.Column('easy_japanese', sa.Boolean(), nullable=False),
+    sa.Column('updated_at', db.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('user')
+    )
     op.create_table('staff_user',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('username', sa.String(length=100), nullable=False),
@@ -152,6 +161,7 @@ def downgrade() -> None:
     op.drop_table('faq_alternate')
     op.drop_table('synonym')
     op.drop_table('staff_user')
+    op.drop_table('resident_preference')
     with op.batch_alter_table('message', schema=None) as batch_op:
         batch_op.drop_index('ix_message_user_id')
         batch_op.drop_index('ix_message_created_at')
