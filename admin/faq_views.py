@@ -13,7 +13,7 @@ from flask_login import current_user
 from admin import bp
 from admin.auth import role_required
 from admin.forms import EntryForm, ImportForm
-from admin.preview import LinePreview, line_preview
+from admin.preview import LinePreview, line_preview, translated_previews
 from analytics.models import Message
 from analytics.review import implied_review, judge
 from faq import easy_japanese
@@ -80,7 +80,8 @@ def faq_new():
             flash(f"FAQ「{entry.faq_id}」を作成しました。ボットには数秒で反映されます。", "success")
             return redirect(url_for("admin.faq_edit", faq_id=entry.faq_id))
     return render_template("admin/faq_edit.html", form=form, entry=None, message_ids=message_ids,
-                           preview=_preview(form), easy_marks=_easy_marks(form))
+                           preview=_preview(form), easy_marks=_easy_marks(form),
+                           language_previews=translated_previews(_view(form)))
 
 
 def _mark_handled(s, message_ids: list[int], faq_id: str) -> None:
@@ -118,7 +119,7 @@ def faq_edit(faq_id: str):
             flash("保存しました。ボットには数秒で反映されます。間違えたときは「履歴」から元に戻せます。", "success")
             return redirect(url_for("admin.faq_edit", faq_id=faq_id))
     return render_template("admin/faq_edit.html", form=form, entry=entry, preview=_preview(form),
-                           easy_marks=_easy_marks(form))
+                           easy_marks=_easy_marks(form), language_previews=translated_previews(_view(form)))
 
 
 # Buttons of the editor that show something without saving.
@@ -142,10 +143,14 @@ def _easy_marks(form: EntryForm) -> list | None:
     return easy_japanese.check(text) if text else None
 
 
+def _view(form: EntryForm) -> EntryView:
+    return EntryView(form.faq_id.data or "", form.category.data or "", form.question.data or "",
+                     form.answer.data or "", form.url.data or "", form.department.data or "",
+                     {k: v.strip() for k, v in form.row().translations.items() if v.strip()})
+
+
 def _preview(form: EntryForm) -> LinePreview:
-    view = EntryView(form.faq_id.data or "", form.category.data or "", form.question.data or "",
-                     form.answer.data or "", form.url.data or "", form.department.data or "")
-    return line_preview(view, services().settings.contact_text)
+    return line_preview(_view(form), services().settings.contact_text)
 
 
 def _form_data(entry: FaqEntry) -> dict:

@@ -184,3 +184,6 @@ def test_translations_are_edited_and_easy_japanese_is_drafted_and_checked(editor
     session.expire_all()
     assert faq_services.get_entry(session, "E01").translations == {"answer_en": "Changed.",
                                                                    "answer_easy": "しやくしょ で だします。"}
+    page = editor.get("/admin/faq/E01/edit").get_data(as_text=True)
+    assert "English で質問した住民には" in page and "やさしい日本語 で質問した住民には" in page
+    assert "Changed.\n\nMore information: https://city.example.jp/tennyu" in page
