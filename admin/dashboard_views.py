@@ -12,6 +12,7 @@ from admin.audit_views import note
 from admin.auth import role_required
 from analytics.chart import FontMissing, cjk_font, report_chart_png
 from analytics.estimate import interval_text, percent, year_estimates
+from analytics.languages import questions_by_language
 from analytics.logcsv import export_log
 from analytics.periods import JST, fiscal_months, month_in_fiscal_year, parse_month
 from analytics.report import monthly_report, report_csv
@@ -43,6 +44,7 @@ def dashboard():
     except FontMissing as exc:
         chart_error = str(exc)
     return render_template("admin/dashboard.html", fy=fy, report=report, year=report.year,
+                           languages=questions_by_language(s, fy),
                            status=review_status(s, fy), chart_error=chart_error,
                            estimates=year_estimates(s, fy), percent=percent, interval_text=interval_text,
                            default_sample_size=DEFAULT_SIZE,

@@ -14,12 +14,13 @@ from admin import bp
 from admin.audit_views import note
 from admin.auth import role_required
 from admin.forms import EntryForm, ImportForm
-from admin.preview import LinePreview, line_preview
+from admin.preview import LinePreview, line_preview, translated_previews
 from analytics.models import Message
 from analytics.review import implied_review, judge
+from faq import easy_japanese
 from faq import services as faq
 from faq.csvio import CsvError
-from faq.entries import FIELD_LABELS, EntryError, EntryRow, differences
+from faq.entries import EASY, FIELD_LABELS, EntryError, EntryRow, differences
 from faq.exporter import export_faq
 from faq.importer import import_faq, parse_faq_csv, preview_import
 from faq.live import EntryView
@@ -66,7 +67,8 @@ def _ranked(entries: list[FaqEntry], q: str) -> tuple[list[FaqEntry], dict[str, 
 def faq_new():
     form = EntryForm(data=_prefill())
     message_ids = [int(i) for i in request.values.getlist("message") if i.isdigit()]
-    if form.validate_on_submit() and request.form.get("action") != "preview":
+    _easy_draft(form)
+    if form.validate_on_submit() and request.form.get("action") not in _NOT_SAVING:
         s = db_session()
         try:
             entry = faq.create_entry(s, form.row(), author=current_user.username)
@@ -80,7 +82,8 @@ def faq_new():
             flash(f"FAQ「{entry.faq_id}」を作成しました。ボットには数秒で反映されます。", "success")
             return redirect(url_for("admin.faq_edit", faq_id=entry.faq_id))
     return render_template("admin/faq_edit.html", form=form, entry=None, message_ids=message_ids,
-                           preview=_preview(form))
+                           preview=_preview(form), easy_marks=_easy_marks(form),
+                           language_previews=translated_previews(_view(form)))
 
 
 def _mark_handled(s, message_ids: list[int], faq_id: str) -> None:
@@ -106,7 +109,8 @@ def faq_edit(faq_id: str):
     entry = faq.get_entry(s, faq_id) or abort(404)
     form = EntryForm(data=_form_data(entry))
     form.faq_id.data = entry.faq_id  # the id never changes
-    if form.validate_on_submit() and request.form.get("action") != "preview":
+    _easy_draft(form)
+    if form.validate_on_submit() and request.form.get("action") not in _NOT_SAVING:
         try:
             faq.update_entry(s, form.row(), author=current_user.username)
             note("faq_update", f"FAQ {faq_id}", "内容を編集")
@@ -117,19 +121,45 @@ def faq_edit(faq_id: str):
         else:
             flash("保存しました。ボットには数秒で反映されます。間違えたときは「履歴」から元に戻せます。", "success")
             return redirect(url_for("admin.faq_edit", faq_id=faq_id))
-    return render_template("admin/faq_edit.html", form=form, entry=entry, preview=_preview(form))
+    return render_template("admin/faq_edit.html", form=form, entry=entry, preview=_preview(form),
+                           easy_marks=_easy_marks(form), language_previews=translated_previews(_view(form)))
+
+
+# Buttons of the editor that show something without saving.
+_NOT_SAVING = ("preview", "easy_draft")
+
+
+def _easy_draft(form: EntryForm) -> None:
+    """「下書きを作る」: the Japanese answer with Sudachi's readings, into an empty やさしい日本語 field."""
+    if request.method != "POST" or request.form.get("action") != "easy_draft":
+        return
+    if (form[EASY].data or "").strip():
+        flash("「やさしい日本語」の欄が空のときだけ下書きを作ります（書いたものは上書きしません）。", "error")
+    elif not (form.answer.data or "").strip():
+        flash("回答が空なので下書きを作れません。", "error")
+    else:
+        form[EASY].data = easy_japanese.draft(form.answer.data)
+
+
+def _easy_marks(form: EntryForm) -> list | None:
+    text = (form[EASY].data or "").strip()
+    return easy_japanese.check(text) if text else None
+
+
+def _view(form: EntryForm) -> EntryView:
+    return EntryView(form.faq_id.data or "", form.category.data or "", form.question.data or "",
+                     form.answer.data or "", form.url.data or "", form.department.data or "",
+                     {k: v.strip() for k, v in form.row().translations.items() if v.strip()})
 
 
 def _preview(form: EntryForm) -> LinePreview:
-    view = EntryView(form.faq_id.data or "", form.category.data or "", form.question.data or "",
-                     form.answer.data or "", form.url.data or "", form.department.data or "")
-    return line_preview(view, services().settings.contact_text)
+    return line_preview(_view(form), services().settings.contact_text)
 
 
 def _form_data(entry: FaqEntry) -> dict:
     return {"faq_id": entry.faq_id, "category": entry.category, "question": entry.question,
             "alternates": "\n".join(alt.text for alt in entry.alternates), "answer": entry.answer,
-            "url": entry.url, "department": entry.department}
+            "url": entry.url, "department": entry.department, **(entry.translations or {})}
 
 
 @bp.route("/faq/<faq_id>/publish", methods=["POST"])
@@ -164,10 +194,13 @@ def faq_history(faq_id: str):
 def _revision_changes(new: dict, old: dict | None) -> list[tuple[str, str, str]]:
     """(label, before, after) for each field this revision changed."""
     def row(snap: dict) -> EntryRow:
-        return EntryRow(**{k: snap.get(k, [] if k == "alternates" else "") for k in (
-            "faq_id", "category", "question", "alternates", "answer", "url", "department")})
+        empty = {"alternates": [], "translations": {}}
+        return EntryRow(**{k: snap.get(k, empty.get(k, "")) for k in (
+            "faq_id", "category", "question", "alternates", "answer", "url", "department", "translations")})
 
     def text(value) -> str:
+        if isinstance(value, dict):
+            return "\n".join(f"{k}: {v}" for k, v in sorted(value.items()))
         return "\n".join(value) if isinstance(value, list) else str(value)
 
     before = row(old) if old else EntryRow(faq_id=new["faq_id"])

@@ -7,7 +7,7 @@ from wtforms import BooleanField, PasswordField, SelectField, StringField, TextA
 from wtforms.validators import URL, DataRequired, Length, Optional, Regexp
 
 from admin.accounts import MIN_PASSWORD_LENGTH, ROLE_LABELS
-from faq.entries import EntryRow, split_alternates
+from faq.entries import TRANSLATION_FIELDS, TRANSLATION_LABELS, EntryRow, split_alternates
 
 REQUIRED = "入力してください。"
 ROLE_CHOICES = [(role, label) for role, label in ROLE_LABELS.items()]
@@ -35,7 +35,16 @@ class EntryForm(FlaskForm):
         return EntryRow(faq_id=self.faq_id.data or "", category=self.category.data or "",
                         question=self.question.data or "", alternates=split_alternates(self.alternates.data or ""),
                         answer=self.answer.data or "", url=self.url.data or "",
-                        department=self.department.data or "")
+                        department=self.department.data or "",
+                        translations={name: self[name].data or "" for name in TRANSLATION_FIELDS})
+
+    def translation_fields(self) -> list:
+        return [self[name] for name in TRANSLATION_FIELDS]
+
+
+# One text area per translation (question_en, answer_en, …, answer_easy), as the CSV has a column each.
+for _name in TRANSLATION_FIELDS:
+    setattr(EntryForm, _name, TextAreaField(TRANSLATION_LABELS[_name]))
 
 
 class ImportForm(FlaskForm):

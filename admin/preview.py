@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot import replies
+from bot import easy, foreign, replies
+from faq.entries import EASY
 from faq.live import EntryView
+from retrieval.language import FOREIGN, NAMES
 
 COMFORTABLE = 400  # about two phone screens; longer answers are better split or linked
 
@@ -33,6 +35,23 @@ def line_preview(entry: EntryView, contact: str) -> LinePreview:
         return LinePreview(text, length, warning=f"{length}文字あります。スマートフォンでは長く感じられます"
                                                  f"（目安は{COMFORTABLE}文字以内）。要点を先に書き、詳細はURL先へ。")
     return LinePreview(text, length)
+
+
+@dataclass(frozen=True)
+class TranslatedPreview:
+    label: str  # 「English」「やさしい日本語」
+    question: str  # what the resident sees as the question (the translation, else the Japanese)
+    text: str
+
+
+def translated_previews(entry: EntryView) -> list[TranslatedPreview]:
+    """The answer as a resident asking in each language the entry has, and in やさしい日本語."""
+    out = [TranslatedPreview(NAMES[code], foreign.question(entry, code), foreign.answer(entry, 0, code)[0].text)
+           for code in FOREIGN if entry.translated(f"answer_{code}")]
+    if entry.translated(EASY) and entry.answer.strip():
+        out.append(TranslatedPreview("やさしい日本語", entry.question,
+                                     replies.answer(easy.for_resident(entry, True), 0)[0].text))
+    return out
 
 
 def _units(text: str) -> int:

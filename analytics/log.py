@@ -25,6 +25,7 @@ def record_question(
     candidates: list[str] | None = None,
     latency_ms: float | None = None,
     source: str = "line",
+    language: str = "ja",
 ) -> Message:
     """Store a question with what the bot decided (flushed, for its id; the caller commits it with
     the reply it queues, before anything is sent). The text comes masked
@@ -36,7 +37,7 @@ def record_question(
     message = Message(
         created_at=created_at, user=user, kind=kind, text=str(text),
         outcome=outcome, faq_id=faq_id, score=score, candidates=candidates,
-        latency_ms=latency_ms, source=source,
+        latency_ms=latency_ms, source=source, language=language,
     )
     session.add(message)
     session.flush()

@@ -16,7 +16,9 @@ LOCAL_CHAT_SOURCE = "chat"
 
 class Message(Base):
     __tablename__ = "message"
-    __table_args__ = (Index("ix_message_created_at", "created_at"),)
+    __table_args__ = (Index("ix_message_created_at", "created_at"),
+                      # the resident's last question, for the language of a sticker's reply
+                      Index("ix_message_user_id", "user", "id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -37,6 +39,8 @@ class Message(Base):
     reply_status: Mapped[str | None] = mapped_column(String(20), nullable=True)  # sent | failed
     reply_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     reply_count: Mapped[int] = mapped_column(Integer, default=0)
+    # the language the bot spoke to the resident (retrieval.language: ja, en, zh, ...)
+    language: Mapped[str] = mapped_column(String(8), default="ja")
 
 
 class ReviewSample(Base):

@@ -50,17 +50,19 @@ from analytics.log import complete_with_choice, record_feedback, record_question
 from analytics.masking import MAX_LENGTH, MaskedText, mask_personal_data, without_placeholders
 from analytics.models import Message
 from analytics.pseudonym import pseudonymize
-from bot import replies
+from bot import easy, foreign, replies
 from bot import handoff as handoff_bot
 from bot import subscriptions as topic_settings
 from bot.models import GroupChat, PendingReply, WebhookEvent
 from config import Settings
 from db import MAX_ID, is_fault
+from faq import easy_japanese
 from faq.live import EntryView
 from handoff import office_hours
 from handoff import service as handoff
 from notices import staff_links, subscriptions
 from notices.crypto import id_box
+from retrieval.language import JAPANESE, detect
 
 log = logging.getLogger(__name__)
 
@@ -169,7 +171,8 @@ class Bot:
             self.on_postback(event)
         elif isinstance(event, FollowEvent):
             if self.claim(event):
-                self.reply(event, replies.plain(replies.GREETING))
+                # A new friend's language is not known yet: say in each one that they may ask in it.
+                self.reply(event, [*replies.plain(replies.GREETING), *replies.plain(foreign.CAN_ASK)])
         elif isinstance(event, UnfollowEvent):
             claimed = self.claim(event)
             if claimed:
@@ -207,11 +210,23 @@ class Bot:
     def on_text(self, event: MessageEvent) -> None:
         text = storable(event.message.text[:MAX_LENGTH])  # LINE's limit; anything longer is not from LINE
         started = time.perf_counter()
+        if (wanted := easy_japanese.request(text)) is not None:
+            easy.remember(self.session, self.user(event), wanted)  # committed with the log row
+            self.ask(event, text=text, kind="text", outcome="excluded", started=started,
+                     reply=lambda _m: replies.plain(easy.TURNED_ON if wanted else easy.TURNED_OFF))
+            return
         if is_meaningless(text):
-            self.ask(event, text=text, kind="text", outcome="excluded",
-                     started=started, reply=lambda _m: replies.plain(_EXCLUDED_REPLIES[greeting_kind(text)]))
+            language = self.resident_language(event)
+            reply = ((lambda _m: foreign.excluded_reply(language, greeting_kind(text))) if foreign.speaks(language)
+                     else (lambda _m: replies.plain(_EXCLUDED_REPLIES[greeting_kind(text)])))
+            self.ask(event, text=text, kind="text", outcome="excluded", started=started, reply=reply,
+                     language=language)
             return
         text = mask_personal_data(text)
+        language = detect(without_placeholders(text))
+        if foreign.speaks(language):
+            self.on_foreign_text(event, text, language, started)
+            return
         # What a resident typed about themselves (a name, a phone number) must not steer the search.
         hits = self.live.search(without_placeholders(text))
         decision = retrieval.decide(hits, self.settings.answer_threshold,
@@ -224,7 +239,7 @@ class Bot:
                     related = self.entries(decision.related)
                     self.ask(event, text=text, outcome="answered", faq_id=entry.faq_id, score=top,
                              candidates=[entry.faq_id, *(e.faq_id for e in related)] if related else None,
-                             started=started, reply=lambda m: replies.answer(entry, m.id, related))
+                             started=started, reply=lambda m: self.japanese_answer(event, entry, m.id, related))
                 else:
                     self.ask(event, text=text, outcome="no_answer", faq_id=entry.faq_id, score=top,
                              started=started,
@@ -240,18 +255,62 @@ class Bot:
         self.ask(event, text=text, outcome="no_title", score=top, started=started,
                  reply=lambda _m: self.offer_staff(replies.no_answer(self.contact())))
 
+    def on_foreign_text(self, event: MessageEvent, text: MaskedText, language: str, started: float) -> None:
+        """A question in another language: ranked and decided by the multilingual model alone
+        (retrieval/foreign.py), answered with the bot's texts in that language."""
+        hits = self.live.search_foreign(without_placeholders(text))
+        decision = retrieval.foreign.decide(hits)
+        top = hits[0].score if hits else None
+        entry = self.live.entry(decision.hits[0].faq_id) if decision.kind == "answer" else None
+        if entry is not None and entry.answer.strip():
+            related = self.entries(decision.related)
+            self.ask(event, text=text, outcome="answered", faq_id=entry.faq_id, score=top, language=language,
+                     candidates=[entry.faq_id, *(e.faq_id for e in related)] if related else None,
+                     started=started, reply=lambda m: foreign.answer(entry, m.id, language, related))
+        elif entry is not None:
+            self.ask(event, text=text, outcome="no_answer", faq_id=entry.faq_id, score=top, language=language,
+                     started=started,
+                     reply=lambda _m: foreign.not_ready(entry, self.settings.contact_text, language))
+        elif entries := self.entries(decision.hits if decision.kind == "candidates" else []):
+            self.ask(event, text=text, outcome="no_title", score=top, language=language,
+                     candidates=[e.faq_id for e in entries], started=started,
+                     reply=lambda m: foreign.candidates(entries, m.id, language))
+        else:
+            self.ask(event, text=text, outcome="no_title", score=top, language=language, started=started,
+                     reply=lambda _m: foreign.no_answer(self.settings.contact_text, language))
+
+    def japanese_answer(self, event, entry: EntryView, message_id: int,
+                        related: list[EntryView] = ()) -> list:
+        """The answer, in やさしい日本語 when the resident chose it and the entry has it; otherwise
+        with a 「やさしい にほんご」 button when the entry has it. The choice is read only then."""
+        if easy.has_easy(entry) and easy.wants_easy(self.session, self.user(event)):
+            return replies.answer(easy.for_resident(entry, True), message_id, related)
+        return easy.with_button(replies.answer(entry, message_id, related), entry, message_id)
+
+    def user(self, event) -> str:
+        return pseudonymize(getattr(event.source, "user_id", None) or "", self.settings.secret_key)
+
+    def resident_language(self, event) -> str:
+        """The language of the resident's last question (for a reply to a message with no words
+        of its own: a sticker, a thanks); Japanese for a resident not heard from before."""
+        return self.session.scalar(select(Message.language).where(Message.user == self.user(event))
+                                   .order_by(Message.id.desc()).limit(1)) or JAPANESE
+
     def entries(self, hits: list[retrieval.Hit]) -> list[EntryView]:
         """The hits' entries still published (one may have been unpublished since the search)."""
         return [e for e in (self.live.entry(h.faq_id) for h in hits) if e is not None]
 
     def on_other_message(self, event: MessageEvent) -> None:
         """Stickers, images, ... are questions too (除外), answered with how to ask."""
-        self.ask(event, text="", kind=event.message.type, outcome="excluded",
-                 started=time.perf_counter(), reply=lambda _m: replies.plain(replies.TEXT_ONLY))
+        language = self.resident_language(event)
+        self.ask(event, text="", kind=event.message.type, outcome="excluded", language=language,
+                 started=time.perf_counter(),
+                 reply=lambda _m: replies.plain(foreign.text(language, "text_only") if foreign.speaks(language)
+                                                else replies.TEXT_ONLY))
 
     def ask(self, event, *, text: str, outcome: str, started: float, reply,
             kind: str = "text", faq_id: str | None = None, score: float | None = None,
-            candidates: list[str] | None = None) -> None:
+            candidates: list[str] | None = None, language: str = JAPANESE) -> None:
         """Log one question (committed before replying), then reply and note how that went."""
         masked = text if isinstance(text, MaskedText) else mask_personal_data(text)
         claimed = self.claim(event)
@@ -261,7 +320,7 @@ class Bot:
             self.session, created_at=event_time(event.timestamp, claimed.received_at),
             user=claimed.user, kind=kind, text=masked,
             outcome=outcome, faq_id=faq_id, score=score, candidates=candidates,
-            latency_ms=(time.perf_counter() - started) * 1000, source=self.source,
+            latency_ms=(time.perf_counter() - started) * 1000, source=self.source, language=language,
         )
         claimed.message_id = message.id
         self.reply(event, reply(message), question=message)
@@ -285,14 +344,24 @@ class Bot:
             return
         claimed.message_id = message.id
         self.session.commit()
-        if "pick" in data:
+        language = message.language if foreign.speaks(message.language) else None
+        if "easy" in data:  # 「やさしい にほんご」 under an answer: remember it, answer again so
+            entry = self.live.entry(message.faq_id) if message.faq_id else None
+            easy.remember(self.session, claimed.user, True)
+            self.reply(event, replies.plain(easy.NOT_YET) if entry is None or not easy.has_easy(entry)
+                       else replies.answer(easy.for_resident(entry, True), message.id))
+        elif "pick" in data:
             self.on_pick(event, message, data["pick"])
         elif "none" in data:
-            self.reply(event, self.offer_staff(replies.no_answer(self.contact())))
+            self.reply(event, foreign.no_answer(self.contact(), language) if language
+                       else self.offer_staff(replies.no_answer(self.contact())))
         elif data.get("fb") in ("up", "down"):
             record_feedback(self.session, message, data["fb"])
-            self.reply(event, replies.plain(replies.THANKS_UP) if data["fb"] == "up"
-                       else self.offer_staff(replies.thanks_down(self.contact())))
+            if language:
+                self.reply(event, foreign.thanks(data["fb"], self.contact(), language))
+            else:
+                self.reply(event, replies.plain(replies.THANKS_UP) if data["fb"] == "up"
+                           else self.offer_staff(replies.thanks_down(self.contact())))
 
     def on_pick(self, event: PostbackEvent, message: Message, pick: str) -> None:
         """The tapped candidate (or related entry under an answer) completes the original
@@ -303,14 +372,20 @@ class Bot:
             return
         faq_id = offered[index]
         entry = self.live.entry(faq_id)
+        language = message.language if foreign.speaks(message.language) else None
         if entry is None:  # unpublished since it was offered
-            self.reply(event, replies.no_answer(self.settings.contact_text))
+            self.reply(event, foreign.no_answer(self.settings.contact_text, language) if language
+                       else replies.no_answer(self.settings.contact_text))
             return
         answered = bool(entry.answer.strip())
         complete_with_choice(self.session, message, faq_id=faq_id, answered=answered,
                              score=message.score if index == 0 else None)
-        self.reply(event, replies.answer(entry, message.id) if answered
-                   else replies.not_ready(entry, self.settings.contact_text))
+        if language:
+            self.reply(event, foreign.answer(entry, message.id, language) if answered
+                       else foreign.not_ready(entry, self.settings.contact_text, language))
+        else:
+            self.reply(event, self.japanese_answer(event, entry, message.id) if answered
+                       else replies.not_ready(entry, self.settings.contact_text))
 
     def own_message(self, message_id: str | None, user: str) -> Message | None:
         """The question a postback refers to, only if this same resident asked it."""

@@ -117,6 +117,11 @@ def evaluate_command(faq_file: Path, queries_file: Path, as_json: bool, method: 
         value = "—" if result[key] is None else f"{result[key]:.3f}"
         click.echo(f"  {key:<20} {value:>6}  {label}")
     click.echo(f"  応答時間 p50 {result['latency_ms_p50']:.1f} ms、p95 {result['latency_ms_p95']:.1f} ms")
+    if len(result["by_language"]) > 1 or "ja" not in result["by_language"]:
+        click.echo("  言語別（判定した言語）:")
+        for language, counts in result["by_language"].items():
+            reached = "—" if counts["reached"] is None else f"{counts['reached']:.3f}"
+            click.echo(f"    {language:<3} 質問 {counts['n']:>4} 件  reached {reached:>6}")
 
 
 def register(app: Flask) -> None:

@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass, field, replace
 from urllib.parse import urlsplit
 
 from faq.models import FaqAlternate, FaqEntry
+from retrieval.language import FOREIGN, NAMES
 
 # Column widths of faq.models: checked here so PostgreSQL never rejects a row halfway through.
 MAX_LENGTHS = {"faq_id": 64, "category": 200, "url": 1000, "department": 200}
@@ -15,7 +16,14 @@ FIELD_LABELS = {
     "faq_id": "ID", "category": "分類", "question": "質問", "alternates": "言い換え",
     "answer": "回答", "url": "URL", "department": "担当課", "published": "公開",
 }
-CONTENT_FIELDS = ("category", "question", "alternates", "answer", "url", "department")
+# Translations of an entry, each a CSV column of its own: question_en, answer_en, …, and
+# answer_easy, the answer in やさしい日本語.
+EASY = "answer_easy"
+TRANSLATION_FIELDS = (*(f"{part}_{code}" for code in FOREIGN for part in ("question", "answer")), EASY)
+TRANSLATION_LABELS = {**{f"{part}_{code}": f"{'質問' if part == 'question' else '回答'}（{NAMES[code]}）"
+                         for code in FOREIGN for part in ("question", "answer")}, EASY: "回答（やさしい日本語）"}
+FIELD_LABELS["translations"] = "翻訳・やさしい日本語"
+CONTENT_FIELDS = ("category", "question", "alternates", "answer", "url", "department", "translations")
 
 
 class EntryError(ValueError):
@@ -31,6 +39,7 @@ class EntryRow:
     answer: str = ""  # empty: 回答未入力
     url: str = ""
     department: str = ""
+    translations: dict[str, str] = field(default_factory=dict)  # TRANSLATION_FIELDS → text
 
     def cleaned(self) -> EntryRow:
         """Surrounding spaces trimmed; alternates without blanks, duplicates or the question itself."""
@@ -44,6 +53,7 @@ class EntryRow:
             self, faq_id=self.faq_id.strip(), category=self.category.strip(), question=question,
             alternates=alternates, answer=self.answer.strip(), url=self.url.strip(),
             department=self.department.strip(),
+            translations={k: v.strip() for k, v in self.translations.items() if v and v.strip()},
         )
 
 
@@ -63,6 +73,9 @@ def validate(row: EntryRow) -> EntryRow:
         if len(getattr(row, name)) > limit:
             raise EntryError(f"{FIELD_LABELS[name]}が長すぎます（{limit}文字まで）。")
     check_alternate(*row.alternates)
+    unknown = sorted(set(row.translations) - set(TRANSLATION_FIELDS))
+    if unknown:
+        raise EntryError(f"翻訳の項目「{unknown[0]}」はありません（{', '.join(TRANSLATION_FIELDS)}）。")
     if row.url:
         parts = urlsplit(row.url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
@@ -80,7 +93,7 @@ def row_of(entry: FaqEntry) -> EntryRow:
     return EntryRow(
         faq_id=entry.faq_id, category=entry.category, question=entry.question,
         alternates=[alt.text for alt in entry.alternates], answer=entry.answer, url=entry.url,
-        department=entry.department,
+        department=entry.department, translations=dict(entry.translations or {}),
     )
 
 
@@ -96,6 +109,7 @@ def write(entry: FaqEntry, row: EntryRow, source: str) -> None:
     entry.answer = row.answer
     entry.url = row.url
     entry.department = row.department
+    entry.translations = dict(row.translations)
     wanted = set(row.alternates)
     kept = {alt.text for alt in entry.alternates if alt.text in wanted}
     entry.alternates = [alt for alt in entry.alternates if alt.text in wanted] + [

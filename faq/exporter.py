@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from faq.csvio import write_table
-from faq.importer import COLUMNS
+from faq.importer import COLUMNS, TRANSLATION_COLUMNS
 from faq.models import FaqEntry
 
 
@@ -19,8 +19,10 @@ def export_faq(session: Session, target: str | Path | IO[str]) -> int:
     """
     entries = list(session.scalars(
         select(FaqEntry).options(selectinload(FaqEntry.alternates)).order_by(FaqEntry.id)))
-    write_table(target, COLUMNS, (
+    # The translation columns only when some entry has one: a city without them keeps its file as it was.
+    extra = TRANSLATION_COLUMNS if any(e.translations for e in entries) else ()
+    write_table(target, (*COLUMNS, *extra), (
         (e.faq_id, e.category, e.question, "\n".join(alt.text for alt in e.alternates), e.answer,
-         e.url, e.department)
+         e.url, e.department, *((e.translations or {}).get(name, "") for name in extra))
         for e in entries))
     return len(entries)

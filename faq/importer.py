@@ -15,10 +15,12 @@ from sqlalchemy.orm import Session, selectinload
 from faq import services
 from faq.csvio import ENCODING_NAMES, CsvError, read_table
 from faq.entries import (CONTENT_FIELDS, FIELD_LABELS, EntryError, EntryRow, differences, row_of,
-                         split_alternates, validate, write)
+                         split_alternates, validate, write, TRANSLATION_FIELDS)
 from faq.models import FaqEntry
 
 COLUMNS = ("id", "category", "question", "alternates", "answer", "url", "department")
+# Optional columns after those: staff-written translations and やさしい日本語 (faq/entries.py).
+TRANSLATION_COLUMNS = TRANSLATION_FIELDS
 
 __all__ = ["COLUMNS", "Change", "CsvError", "EntryRow", "FieldChange", "ImportSummary", "ParsedFaq",
            "import_faq", "parse_faq_csv", "preview_import"]
@@ -73,7 +75,8 @@ def parse_faq_csv(source: Path | str | bytes) -> ParsedFaq:
             row = validate(EntryRow(
                 faq_id=cells["id"], category=cells["category"], question=cells["question"],
                 alternates=split_alternates(cells["alternates"]), answer=cells["answer"],
-                url=cells["url"], department=cells["department"]))
+                url=cells["url"], department=cells["department"],
+                translations={name: cells[name] for name in TRANSLATION_COLUMNS if cells.get(name)}))
         except EntryError as exc:
             raise CsvError(str(exc), line) from None
         if row.faq_id in seen:
@@ -85,6 +88,8 @@ def parse_faq_csv(source: Path | str | bytes) -> ParsedFaq:
 
 def _text(row: EntryRow, name: str) -> str:
     value = getattr(row, name)
+    if isinstance(value, dict):
+        return "\n".join(f"{key}: {text}" for key, text in sorted(value.items()))
     return "\n".join(value) if isinstance(value, list) else value
 
 

@@ -23,7 +23,8 @@ import os
 import threading
 import time
 import weakref
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -43,6 +44,12 @@ class EntryView:
     answer: str  # "" means 回答未入力
     url: str
     department: str
+    # staff-written translations and やさしい日本語 (faq.entries.TRANSLATION_FIELDS)
+    translations: Mapping[str, str] = field(default_factory=dict)
+
+    def translated(self, name: str) -> str:
+        """A translation, e.g. translated("answer_en"); "" when staff have not written it."""
+        return self.translations.get(name, "")
 
 
 @dataclass(frozen=True)
@@ -59,6 +66,7 @@ class LiveIndex:
         self._sessionmaker = sessionmaker
         self._poll_seconds = settings.index_poll_seconds
         self._embedder = retrieval.load_embedder(settings.embedding_model, settings.embedding_cache_dir)
+        retrieval.language.preload()  # else a worker's first foreign question waits ~0.5 s for it
         self._build_lock = threading.Lock()
         self._served = self._build()
         self._last_check = time.monotonic()
@@ -75,11 +83,18 @@ class LiveIndex:
 
     def search(self, text: str, k: int = 10) -> list:
         """Best-first hits from the index being served; a due version check runs in the background."""
+        return self._index().search(text, k)
+
+    def search_foreign(self, text: str, k: int = 10) -> list:
+        """The same for a message in another language: ranked by the multilingual model alone."""
+        return retrieval.foreign.search(self._index(), text, k)
+
+    def _index(self):
         self._ensure_watcher()
         if time.monotonic() - self._last_check >= self._poll_seconds:
             self._last_check = time.monotonic()
             self._wake.set()
-        return self._served.index.search(text, k)
+        return self._served.index
 
     def entry(self, faq_id: str) -> EntryView | None:
         return self._served.entries.get(faq_id)
@@ -108,7 +123,8 @@ class LiveIndex:
             published = services.list_entries(session, status="published")
             documents = [services.document_of(row_of(e)) for e in published]
             synonyms = services.synonyms(session)
-        entries = {e.faq_id: EntryView(e.faq_id, e.category, e.question, e.answer, e.url, e.department)
+        entries = {e.faq_id: EntryView(e.faq_id, e.category, e.question, e.answer, e.url, e.department,
+                                          dict(e.translations or {}))
                    for e in published}
         index = retrieval.build_index(documents, self._embedder, synonyms=synonyms)
         log.info("FAQ index built: version %s, %s entries", version, len(entries))

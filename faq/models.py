@@ -20,6 +20,9 @@ class FaqEntry(Base):
     url: Mapped[str] = mapped_column(String(1000), default="")
     department: Mapped[str] = mapped_column(String(200), default="")
     published: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Staff-written translations and やさしい日本語: {"question_en": …, "answer_en": …, "answer_easy": …}
+    # (faq.entries.TRANSLATION_FIELDS); a language without one is answered in Japanese.
+    translations: Mapped[dict] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

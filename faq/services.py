@@ -174,7 +174,8 @@ def restore_revision(session: Session, revision_id: int, author: str = "") -> Fa
         raise EntryError(f"履歴 {revision_id} はありません。")
     saved = revision.snapshot
     row = validate(EntryRow(**{name: saved[name] for name in (
-        "faq_id", "category", "question", "alternates", "answer", "url", "department")}))
+        "faq_id", "category", "question", "alternates", "answer", "url", "department")},
+        translations=saved.get("translations", {})))  # snapshots from before translations have none
     entry = get_entry(session, row.faq_id)
     if entry is None:
         entry = FaqEntry(faq_id=row.faq_id)

@@ -9,9 +9,11 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
+from . import foreign
 from .decide import decide
 from .embedder import Embedder
 from .index import Document, IndexSettings, build_index
+from .language import JAPANESE, detect
 
 
 class QueryFileError(ValueError):
@@ -67,14 +69,21 @@ def evaluate(docs: Sequence[Document], queries: Sequence[Mapping], embedder: Emb
     rows, latencies = [], []
     for q in tqdm(queries, disable=not progress, desc="queries"):
         start = time.perf_counter()
-        hits = index.search(q["query"], k=10)
+        # As the bot does: a message in another language is ranked and decided by the
+        # multilingual model alone (foreign.py); BM25 alone has nothing else to go on.
+        language = detect(q["query"])
+        if language != JAPANESE and method != "bm25":
+            hits = foreign.search(index, q["query"], k=10)
+            decision = foreign.decide(hits)
+        else:
+            hits = index.search(q["query"], k=10)
+            decision = decide(hits, answer_threshold, candidate_threshold)
         latencies.append((time.perf_counter() - start) * 1000)
-        decision = decide(hits, answer_threshold, candidate_threshold)
         relevant = set(q["relevant"])
         ids = [h.faq_id for h in hits]
         rank = next((i + 1 for i, faq_id in enumerate(ids) if faq_id in relevant), None)
         rows.append({
-            "query": q["query"], "relevant": q["relevant"], "rank": rank,
+            "query": q["query"], "relevant": q["relevant"], "rank": rank, "language": language,
             "top": ids[0] if ids else None, "top_score": hits[0].score if hits else 0.0,
             "decision": decision.kind, "decided": [h.faq_id for h in decision.hits],
             "related": [h.faq_id for h in decision.related],
@@ -83,6 +92,9 @@ def evaluate(docs: Sequence[Document], queries: Sequence[Mapping], embedder: Emb
     answerable = [r for r in rows if r["relevant"]]
     unanswerable = [r for r in rows if not r["relevant"]]
     declined = [r for r in rows if r["decision"] == "none"]
+
+    def reached(rows: list[dict]) -> int:
+        return sum(1 for r in rows if set(r["decided"] + r["related"]) & set(r["relevant"]))
 
     def hit_at(k: int) -> float | None:
         return _ratio(sum(1 for r in answerable if r["rank"] and r["rank"] <= k), len(answerable))
@@ -99,8 +111,13 @@ def evaluate(docs: Sequence[Document], queries: Sequence[Mapping], embedder: Emb
         "no_answer_precision": _ratio(sum(1 for r in declined if not r["relevant"]), len(declined)),
         "no_answer_recall": _ratio(sum(1 for r in unanswerable if r["decision"] == "none"), len(unanswerable)),
         # the right entry given as the answer or offered as a button (what the resident sees)
-        "reached": _ratio(sum(1 for r in answerable if set(r["decided"] + r["related"]) & set(r["relevant"])),
-                          len(answerable)),
+        "reached": _ratio(reached(answerable), len(answerable)),
+        # per detected language: questions, answerable ones, and the share of those reached
+        "by_language": {
+            language: {"n": sum(1 for r in rows if r["language"] == language),
+                       "n_answerable": len(mine := [r for r in answerable if r["language"] == language]),
+                       "reached": _ratio(reached(mine), len(mine))}
+            for language in dict.fromkeys(r["language"] for r in rows)},
         "answered_right": _ratio(sum(1 for r in answerable if r["decision"] == "answer"
                                      and r["decided"][0] in r["relevant"]), len(answerable)),
         "answered_wrong": _ratio(sum(1 for r in answerable if r["decision"] == "answer"

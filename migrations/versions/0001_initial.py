@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-03 12:26:27.930308
+Create Date: 2026-12-03 12:44:02.153298
 """
 from alembic import op
 import sqlalchemy as sa
@@ -57,6 +57,7 @@ def upgrade() -> None:
     sa.Column('url', sa.String(length=1000), nullable=False),
     sa.Column('department', sa.String(length=200), nullable=False),
     sa.Column('published', sa.Boolean(), nullable=False),
+    sa.Column('translations', sa.JSON(), nullable=False),
     sa.Column('created_at', db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', db.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id'),
@@ -114,10 +115,12 @@ def upgrade() -> None:
     sa.Column('reply_status', sa.String(length=20), nullable=True),
     sa.Column('reply_error', sa.Text(), nullable=True),
     sa.Column('reply_count', sa.Integer(), nullable=False),
+    sa.Column('language', sa.String(length=8), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('message', schema=None) as batch_op:
         batch_op.create_index('ix_message_created_at', ['created_at'], unique=False)
+        batch_op.create_index('ix_message_user_id', ['user', 'id'], unique=False)
 
     op.create_table('notice',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -147,6 +150,14 @@ def upgrade() -> None:
     sa.Column('created_at', db.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('name')
+    )
+    op.create_table('resident_preference',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user', sa.String(length=64), nullable=False),
+    sa.Column('easy_japanese', sa.Boolean(), nullable=False),
+    sa.Column('updated_at', db.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('user')
     )
     op.create_table('review_sample',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -343,12 +354,14 @@ def downgrade() -> None:
     op.drop_table('subscriber')
     op.drop_table('staff_user')
     op.drop_table('review_sample')
+    op.drop_table('resident_preference')
     op.drop_table('notice_topic')
     with op.batch_alter_table('notice', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_notice_status'))
 
     op.drop_table('notice')
     with op.batch_alter_table('message', schema=None) as batch_op:
+        batch_op.drop_index('ix_message_user_id')
         batch_op.drop_index('ix_message_created_at')
 
     op.drop_table('message')

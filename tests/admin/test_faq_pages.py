@@ -161,3 +161,29 @@ def test_try_it_shows_scores_band_and_before_after(editor, faq, session, app):
     app.extensions["cityfaq"].live_index.refresh()
     page = editor.get("/admin/try?q=ソファを捨てたい").get_data(as_text=True)
     assert "<h2>変更前" in page and "<h2>変更後" in page
+
+
+def test_translations_are_edited_and_easy_japanese_is_drafted_and_checked(editor, faq, session):
+    post(editor, "/admin/faq/new", {**ENTRY, "answer_en": "Hand in the moving-in notice at the Citizens Division."},
+         token_page="/admin/faq/new")
+    session.expire_all()
+    assert faq_services.get_entry(session, "E01").translations == {
+        "answer_en": "Hand in the moving-in notice at the Citizens Division."}
+    page = post(editor, "/admin/faq/E01/edit", {**ENTRY, "action": "easy_draft"},
+                token_page="/admin/faq/E01/edit").get_data(as_text=True)
+    assert "しみんかの まどぐちで" in page or "しみん" in page  # the draft, with Sudachi's readings
+    assert "やさしい日本語のチェック" in page
+    session.expire_all()
+    assert "answer_easy" not in faq_services.get_entry(session, "E01").translations  # a draft is not saved
+    page = post(editor, "/admin/faq/E01/edit", {**ENTRY, "answer_easy": "令和8年から、ご利用いただけます。",
+                                                 "action": "preview"}, token_page="/admin/faq/E01/edit").get_data(as_text=True)
+    assert "尊敬語・謙譲語" in page and "和暦は西暦で" in page
+    # Saving through the editor keeps the other translations (the form holds every field).
+    post(editor, "/admin/faq/E01/edit", {**ENTRY, "answer_en": "Changed.", "answer_easy": "しやくしょ で だします。"},
+         token_page="/admin/faq/E01/edit")
+    session.expire_all()
+    assert faq_services.get_entry(session, "E01").translations == {"answer_en": "Changed.",
+                                                                   "answer_easy": "しやくしょ で だします。"}
+    page = editor.get("/admin/faq/E01/edit").get_data(as_text=True)
+    assert "English で質問した住民には" in page and "やさしい日本語 で質問した住民には" in page
+    assert "Changed.\n\nMore information: https://city.example.jp/tennyu" in page

@@ -198,3 +198,17 @@ def test_relearn_page_finds_entries_by_words(editor, faq, session):
     assert [value for value, on in _radios(again) if on] in (["C01"], [""])  # the earlier choice stays chosen
     if [value for value, on in _radios(again) if on] == [""]:
         assert 'value="C01" placeholder' in again  # typed in, when no list shows it
+
+
+def test_dashboard_counts_questions_per_language_per_month(viewer, session):
+    from analytics.languages import questions_by_language
+
+    _message(session, "住民票", "answered", faq_id="B01")
+    _message(session, "Where is city hall?", "no_title", language="en")
+    _message(session, "Garbage day", "no_title", language="en",
+             created_at=datetime(2024, 6, 30, 16, 0, tzinfo=timezone.utc))  # 7月1日 1:00 JST
+    _message(session, "垃圾", "no_title", language="zh", source="chat")  # the local chat: not counted
+    rows = questions_by_language(session, 2024)
+    assert [(r.code, r.months[1:4], r.total) for r in rows] == [("ja", (1, 0, 0), 1), ("en", (1, 0, 1), 2)]
+    page = viewer.get("/admin/dashboard?fy=2024").get_data(as_text=True)
+    assert "言語別の質問数" in page and '<th lang="en">English</th>' in page and "中文" not in page

@@ -272,8 +272,9 @@ def test_stickers_and_images_are_excluded_questions(faq, deliver, line_stub, ses
 def test_follow_is_greeted_and_unfollow_only_recorded(faq, deliver, line_stub, session):
     hello = wh.follow()
     deliver(hello)
-    [greeting] = line_stub.texts(hello["replyToken"])
+    greeting, languages = line_stub.texts(hello["replyToken"])  # then, in eight languages, "you may ask in it"
     assert "友だち追加ありがとうございます" in greeting and "（例）" in greeting
+    assert "You can ask in English." in languages
     assert deliver(wh.unfollow()).status_code == 200
     assert len(line_stub.replies) == 1
     assert sorted(session.scalars(select(WebhookEvent.type))) == ["follow", "unfollow"]

@@ -209,3 +209,38 @@ def test_faq_index_fills_the_embedding_cache_so_workers_start_without_embedding(
         assert live.search("住民票の写しがほしい")[0].faq_id == "A01"
     finally:
         live.close()
+
+
+TRANSLATED_CSV = f'''{HEADER},question_en,answer_en,answer_easy
+A01,住民票,住民票の写しがほしい,,市民課の窓口で取れます。,,市民課,Getting a residence certificate,"You can get it at the Citizens Division counter.",しみんか の まどぐち で とれます。
+B01,ごみ,粗大ごみの出し方,,粗大ごみ受付センターに電話してください。,,環境課,,,
+'''
+
+
+def test_translation_columns_import_export_and_a_bad_one_is_refused(session, tmp_path):
+    import_faq(session, parse_faq_csv(write_csv(tmp_path / "t.csv", TRANSLATED_CSV)))
+    session.commit()
+    entry = services.get_entry(session, "A01")
+    assert entry.translations == {"question_en": "Getting a residence certificate",
+                                  "answer_en": "You can get it at the Citizens Division counter.",
+                                  "answer_easy": "しみんか の まどぐち で とれます。"}
+    assert services.get_entry(session, "B01").translations == {}
+    exported = tmp_path / "out.csv"
+    export_faq(session, exported)
+    rows = list(csv.DictReader(exported.read_text(encoding="utf-8-sig").splitlines()))
+    assert rows[0]["answer_easy"] == "しみんか の まどぐち で とれます。" and rows[1]["answer_en"] == ""
+    assert "answer_ne" in rows[0]  # every translation column, for staff to fill in
+    summary = import_faq(session, parse_faq_csv(exported))
+    assert (summary.created, summary.updated, summary.unchanged) == (0, 0, 2)
+    # A changed translation is a change of the entry (history, rebuild).
+    changed = TRANSLATED_CSV.replace("しみんか の まどぐち で とれます。", "しやくしょ で とれます。")
+    preview = preview_import(session, parse_faq_csv(write_csv(tmp_path / "c.csv", changed)))
+    assert [(c.faq_id, [f.name for f in c.fields]) for c in preview] == [("A01", ["translations"])]
+
+
+def test_export_without_translations_keeps_the_original_columns(session, faq_csv, tmp_path):
+    import_faq(session, parse_faq_csv(faq_csv))
+    session.commit()
+    exported = tmp_path / "out.csv"
+    export_faq(session, exported)
+    assert exported.read_text(encoding="utf-8-sig").splitlines()[0] == HEADER
