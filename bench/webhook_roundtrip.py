@@ -2,6 +2,13 @@
 
     .venv/bin/python bench/webhook_roundtrip.py [--requests 300] [--concurrency 2] [--workers 2]
                                                 [--faq-size 2000] [--database-url URL]
+    .venv/bin/python bench/webhook_roundtrip.py --rate 20 [--seconds 30]   # load: messages per second
+
+With --rate, messages are sent on a fixed schedule whatever the answers take (an open loop, as
+residents do), and the run waits for the senders to deliver every reply: "lost" counts messages
+not logged or not answered. With --fault down|500|429, LINE's API (the stand-in) fails for the
+first --fault-seconds of the run: the senders must retry and still answer everyone exactly once.
+Writes webhook_load_<rate>[_<fault>].md.
 
 The FAQ has 2,000 entries: the sample FAQ (faq/sample/city_faq.csv) + the 661 entries of
 ../shared/bench/kosodate-faq/corpus.json, then corpus entries again with a branch-office prefix
@@ -31,6 +38,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -122,6 +130,10 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--faq-size", type=int, default=2000)
     parser.add_argument("--database-url", default="")
+    parser.add_argument("--rate", type=float, default=0.0, help="messages per second (open loop)")
+    parser.add_argument("--seconds", type=float, default=30.0, help="how long to send at --rate")
+    parser.add_argument("--fault", choices=("down", "500", "429"), help="LINE's API failing, with --rate")
+    parser.add_argument("--fault-seconds", type=float, default=20.0)
     args = parser.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="webhook-bench-"))
@@ -159,10 +171,13 @@ def main() -> None:
         ready_s = time.perf_counter() - started
         ready_lines = [line for line in log.read_text().splitlines() if "FAQ index ready" in line]
         base = f"http://127.0.0.1:{port}/callback"
-        http = requests.Session()
+        local = threading.local()  # one HTTP session (connection) per client thread
         asked = questions()
 
         def roundtrip(i: int) -> float:
+            if not hasattr(local, "http"):
+                local.http = requests.Session()
+            http = local.http
             raw = wh.body(wh.text(asked[i % len(asked)], user_id=f"U{i % 50:032x}"))
             begin = time.perf_counter()
             response = http.post(base, data=raw.encode(), headers=wh.headers(raw, SECRET), timeout=60)
@@ -171,8 +186,24 @@ def main() -> None:
             return elapsed
 
         roundtrip(0)  # one request to open the connection pool; the workers are already warm
-        with ThreadPoolExecutor(args.concurrency) as pool:
-            times = list(pool.map(roundtrip, range(1, args.requests + 1)))
+        if args.rate:
+            args.requests = int(args.rate * args.seconds)
+            begin = time.perf_counter()
+
+            def paced(i: int) -> float:
+                time.sleep(max(0.0, begin + (i - 1) / args.rate - time.perf_counter()))
+                return roundtrip(i)
+            if args.fault:
+                fail(stub, args.fault)
+                threading.Timer(args.fault_seconds, heal, (stub,)).start()
+            with ThreadPoolExecutor(max(8, int(args.rate))) as pool:
+                times = list(pool.map(paced, range(1, args.requests + 1)))
+            deadline = time.monotonic() + 30  # the senders deliver after the 200s
+            while len(stub.replies) < args.requests + 1 and time.monotonic() < deadline:
+                time.sleep(0.2)
+        else:
+            with ThreadPoolExecutor(args.concurrency) as pool:
+                times = list(pool.map(roundtrip, range(1, args.requests + 1)))
         rss = {pid: peak_rss_mb(pid) for pid in worker_pids(gunicorn.pid)}
     finally:
         gunicorn.send_signal(signal.SIGTERM)
@@ -187,9 +218,23 @@ def main() -> None:
     report = render(args, url, times, rss, embed_s, ready_s, ready_lines, outcomes, statuses, stub,
                     search_ms)
     result = RESULT.with_name(f"webhook_roundtrip_{backend_of(url)}.md") if args.database_url else RESULT
+    if args.rate:
+        result = RESULT.with_name(f"webhook_load_{args.rate:g}" + (f"_{args.fault}" if args.fault else "")
+                                  + (f"_{backend_of(url)}" if args.database_url else "") + ".md")
     result.parent.mkdir(parents=True, exist_ok=True)
     result.write_text(report + hand_written(result), encoding="utf-8")
     print(report)
+
+
+def fail(stub: LineStub, fault: str) -> None:
+    if fault == "down":
+        stub.down = True
+    else:
+        stub.fail_with, stub.retry_after = int(fault), (1 if fault == "429" else None)
+
+
+def heal(stub: LineStub) -> None:
+    stub.down, stub.fail_with, stub.retry_after = False, None, None
 
 
 def backend_of(url: str) -> str:
@@ -209,8 +254,11 @@ def render(args, url, times, rss, embed_s, ready_s, ready_lines, outcomes, statu
     lines = [
         "# Webhook round trip (gunicorn, signed LINE webhooks, LINE stand-in)",
         "",
-        f"Command: `.venv/bin/python bench/webhook_roundtrip.py --requests {args.requests} "
-        f"--concurrency {args.concurrency} --workers {args.workers} --faq-size {args.faq_size}"
+        "Command: `.venv/bin/python bench/webhook_roundtrip.py "
+        + (f"--rate {args.rate:g} --seconds {args.seconds:g}" if args.rate
+           else f"--requests {args.requests} --concurrency {args.concurrency}")
+        + (f" --fault {args.fault} --fault-seconds {args.fault_seconds:g}" if args.fault else "")
+        + f" --workers {args.workers} --faq-size {args.faq_size}"
         + (" --database-url …`" if args.database_url else "`"),
         "",
         f"Machine: {platform.machine()}, {os.cpu_count()} CPUs, "
@@ -219,7 +267,11 @@ def render(args, url, times, rss, embed_s, ready_s, ready_lines, outcomes, statu
         "",
         "| measure | value | target |",
         "|---|---|---|",
-        f"| requests (concurrency {args.concurrency}) | {len(times)} | |",
+        (f"| messages at {args.rate:g}/s for {args.seconds:g} s (open loop) | {len(times)} | |" if args.rate
+         else f"| requests (concurrency {args.concurrency}) | {len(times)} | |"),
+        f"| lost: not logged / not answered | {len(times) + 1 - sum(outcomes.values())} / "
+        f"{len(times) + 1 - len({r.reply_token for r in stub.replies})} | 0 / 0 |",
+        f"| answered twice | {len(stub.replies) - len({r.reply_token for r in stub.replies})} | 0 |",
         f"| round trip p50 | {p50:.1f} ms | |",
         f"| round trip p95 | {p95:.1f} ms | < 60 ms |",
         f"| round trip max | {max(times):.1f} ms | |",
