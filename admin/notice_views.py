@@ -8,6 +8,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from admin import bp
+from admin.audit_views import note
 from admin.auth import role_required
 from admin.notice_forms import NoticeForm, TopicForm
 from bot import line_api
@@ -94,6 +95,8 @@ def notice_new():
             preview = service.message(draft).to_dict()
         else:
             notice = service.draft_notice(s, draft, by=current_user.username)
+            s.flush()
+            note("notice_draft", f"お知らせ #{notice.id}", notice.title)
             s.commit()
             flash("お知らせを保存しました。管理者が承認すると配信されます。", "success")
             return redirect(url_for("admin.notice", notice_id=notice.id))
@@ -114,20 +117,21 @@ def notice(notice_id: int):
 @bp.route("/notices/<id:notice_id>/approve", methods=["POST"])
 @role_required("admin")
 def notice_approve(notice_id: int):
-    return _step(notice_id, service.approve, "承認しました。配信日時になると配信します。")
+    return _step(notice_id, service.approve, "承認しました。配信日時になると配信します。", "notice_approve")
 
 
 @bp.route("/notices/<id:notice_id>/cancel", methods=["POST"])
 @role_required("editor")
 def notice_cancel(notice_id: int):
-    return _step(notice_id, service.cancel, "取り消しました。")
+    return _step(notice_id, service.cancel, "取り消しました。", "notice_cancel")
 
 
-def _step(notice_id: int, step, done: str):
+def _step(notice_id: int, step, done: str, action: str):
     s = db_session()
     row = s.get(Notice, notice_id) or abort(404)
     try:
         step(s, row, current_user.username)
+        note(action, f"お知らせ #{row.id}", row.title)
         s.commit()
     except service.NoticeError as exc:
         s.rollback()
@@ -157,6 +161,7 @@ def notice_test(notice_id: int):
         flash(f"試し送信できませんでした（{error.reason[:200]}）。", "error")
     else:
         service.note(row, "test_sent", current_user.username)
+        note("notice_test", f"お知らせ #{row.id}", row.title)
         s.commit()
         flash("あなたのLINEに試し送信しました。", "success")
     return redirect(url_for("admin.notice", notice_id=notice_id))

@@ -25,6 +25,8 @@ ACTIONS = {
     "log_import": "質問ログの取り込み",
     "faq_download": "FAQの書き出し", "report_download": "報告の書き出し", "log_download": "質問ログの書き出し",
     "audit_download": "操作履歴の書き出し",
+    "notice_draft": "お知らせの作成", "notice_approve": "お知らせの承認", "notice_cancel": "お知らせの取り消し",
+    "notice_test": "お知らせの試し送信",
 }
 CSV_HEADER = ("日時", "ユーザー", "操作", "対象", "内容", "接続元")
 CLI_CLIENT = "コマンド"

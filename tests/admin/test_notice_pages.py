@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from audit.models import AuditEvent
 from notices.models import Topic
 from tests.admin.conftest import post
 
@@ -95,6 +96,9 @@ def test_a_notice_approved_in_the_admin_reaches_subscribers_once(reach, app, edi
     assert card["contents"]["footer"]["contents"][0]["action"]["uri"] == "https://city.example.jp/hinan"
     assert line_stub.delivered(OTHER) == []
     assert [(h["action"], h["by"]) for h in notice.history][:2] == [("drafted", "editor"), ("approved", "admin")]
+    trail = session.scalars(select(AuditEvent).where(AuditEvent.action.like("notice_%"))).all()
+    assert [(e.action, e.actor_name, e.target) for e in trail] == [
+        ("notice_draft", "editor", f"お知らせ #{notice.id}"), ("notice_approve", "admin", f"お知らせ #{notice.id}")]
     page = administrator.get(f"/admin/notices/{notice.id}").get_data(as_text=True)
     assert "配信済み" in page and "送信済み 1人" in page
     listing = administrator.get("/admin/notices").get_data(as_text=True)
