@@ -17,8 +17,6 @@ question then reads failed although it was answered).
 from __future__ import annotations
 
 import logging
-import os
-import threading
 import time
 from datetime import datetime, timedelta
 
@@ -26,6 +24,7 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from analytics.log import record_reply
+from background import Background
 from analytics.models import Message
 from bot.line_api import READ_TIMEOUT, send_reply
 from bot.models import GroupChat, PendingReply
@@ -41,38 +40,16 @@ POLL_SECONDS = 1.0  # how often rows left by other workers are looked for
 BATCH = 20
 
 
-class ReplySender:
+class ReplySender(Background):
     """The sender of one process: a daemon thread woken by the webhook, polling as well."""
 
+    name = "reply-sender"
+    poll_seconds = POLL_SECONDS
+
     def __init__(self, sessionmaker_: sessionmaker[Session], settings: Settings) -> None:
+        super().__init__()
         self._sessionmaker = sessionmaker_
         self._settings = settings
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._lock = threading.Lock()
-        self._thread: threading.Thread | None = None
-        self._pid: int | None = None
-
-    def start(self) -> None:
-        """Start the thread in this process (once; again in a forked child, which has none)."""
-        with self._lock:
-            if self._thread is not None and self._pid == os.getpid():
-                return
-            self._stop.clear()
-            self._pid = os.getpid()
-            self._thread = threading.Thread(target=self._run, name="reply-sender", daemon=True)
-            self._thread.start()
-
-    def wake(self) -> None:
-        """A reply was committed: send it now rather than at the next poll."""
-        self.start()
-        self._wake.set()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None and self._pid == os.getpid():
-            self._thread.join(timeout=30)
 
     def wait(self, reply_token: str | None = None, timeout: float = 30.0) -> bool:
         """Block until no reply (or none with this token) is pending; False on timeout. For the
@@ -88,15 +65,8 @@ class ReplySender:
             time.sleep(0.02)
         return False
 
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self._wake.clear()
-            try:
-                wait = self.send_due()
-            except Exception:  # the database may be away for a moment: try again at the next poll
-                log.exception("reply sender: sending due replies failed")
-                wait = POLL_SECONDS
-            self._wake.wait(wait)
+    def round(self) -> float:
+        return self.send_due()
 
     def send_due(self) -> float:
         """Send every reply that is due and not leased; seconds until the next one is due."""

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import threading
 import time
 import uuid
 from datetime import datetime, timedelta
@@ -22,6 +20,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from background import Background
 from bot.line_api import send_multicast
 from config import Settings
 from db import utcnow
@@ -42,36 +41,16 @@ POLL_SECONDS = 2.0
 SENDER = "配信"  # who the history says sent it
 
 
-class NoticeSender:
+class NoticeSender(Background):
     """The notice sender of one process: a daemon thread, woken by an approval, polling as well."""
 
+    name = "notice-sender"
+    poll_seconds = POLL_SECONDS
+
     def __init__(self, sessionmaker_: sessionmaker[Session], settings: Settings) -> None:
+        super().__init__()
         self._sessionmaker = sessionmaker_
         self._settings = settings
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._lock = threading.Lock()
-        self._thread: threading.Thread | None = None
-        self._pid: int | None = None
-
-    def start(self) -> None:
-        with self._lock:
-            if self._thread is not None and self._pid == os.getpid():
-                return
-            self._stop.clear()
-            self._pid = os.getpid()
-            self._thread = threading.Thread(target=self._run, name="notice-sender", daemon=True)
-            self._thread.start()
-
-    def wake(self) -> None:
-        self.start()
-        self._wake.set()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None and self._pid == os.getpid():
-            self._thread.join(timeout=30)
 
     def wait(self, timeout: float = 30.0) -> bool:
         """Block until no notice is due or sending; False on timeout (for tests)."""
@@ -87,15 +66,8 @@ class NoticeSender:
             time.sleep(0.05)
         return False
 
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self._wake.clear()
-            try:
-                wait = self.run_once()
-            except Exception:  # the database may be away for a moment: try again at the next poll
-                log.exception("notice sender: a round failed")
-                wait = POLL_SECONDS
-            self._wake.wait(wait)
+    def round(self) -> float:
+        return self.run_once()
 
     def run_once(self) -> float:
         """Start the notices that are due, send the batches that are due; seconds to wait."""
