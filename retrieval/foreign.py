@@ -22,9 +22,10 @@ from .index import MAX_QUERY_CHARS, Hit, Index
 from .normalize import has_content, normalize
 
 # The scaled score the top entry must lead the second by for a direct answer (on the scale where
-# the FAQ's dense range is 0..1). Chosen on the Japanese development questions ranked densely
-# (README, 外国語): wrong direct answers there stayed under 2.5% of the answerable ones.
-ANSWER_MARGIN = 0.12
+# the FAQ's dense range is 0..1). Chosen on kosodate's and ひばり市's Japanese development questions
+# ranked densely, not on the sample FAQ the foreign sets are measured on (bench/foreign_margin.py):
+# the lowest with wrong answers ≤ 2.5% and out-of-scope answers ≤ 8% on both.
+ANSWER_MARGIN = 0.25
 
 
 def search(index: Index, query: str, k: int = 10) -> list[Hit]:
