@@ -66,14 +66,16 @@ def _ranked(entries: list[FaqEntry], q: str) -> tuple[list[FaqEntry], dict[str, 
 @role_required("editor")
 def faq_new():
     form = EntryForm(data=_prefill())
-    message_ids = [int(i) for i in request.values.getlist("message") if i.isdigit()]
+    # The form posts back to its own URL, whose query string carries the ids the hidden fields
+    # carry too: once each, in the order the queue gave them.
+    message_ids = list(dict.fromkeys(int(i) for i in request.values.getlist("message") if i.isdigit()))
     _easy_draft(form)
     if form.validate_on_submit() and request.form.get("action") not in _NOT_SAVING:
         s = db_session()
         try:
             entry = faq.create_entry(s, form.row(), author=current_user.username)
-            _mark_handled(s, message_ids, entry.faq_id)
-            note("faq_create", f"FAQ {entry.faq_id}", f"作成（未回答の質問 {len(message_ids)} 件から）" if message_ids else "作成")
+            marked = _mark_handled(s, message_ids, entry)
+            note("faq_create", f"FAQ {entry.faq_id}", f"作成（未回答の質問 {marked} 件から）" if marked else "作成")
             s.commit()
         except EntryError as exc:
             s.rollback()
@@ -86,12 +88,19 @@ def faq_new():
                            language_previews=translated_previews(_view(form)))
 
 
-def _mark_handled(s, message_ids: list[int], faq_id: str) -> None:
-    """Questions a new entry was made from (a 表題なし group) now point at it."""
+def _mark_handled(s, message_ids: list[int], entry: FaqEntry) -> int:
+    """Questions a new entry was made from (a 表題なし group) now point at it: only those whose words
+    staff kept as its question or an alternate. A phrasing deleted in the form stays out of the
+    entry (it is not relearned back in) and its question stays in the queue. Returns how many."""
+    kept = {entry.question.strip(), *(alt.text.strip() for alt in entry.alternates)}
+    marked = 0
     for message_id in message_ids:
         message = s.get(Message, message_id)
-        if message is not None:
-            judge(s, message, implied_review(message, faq_id), current_user.username, faq_id)
+        if message is not None and message.text.strip() in kept:
+            judge(s, message, implied_review(message, entry.faq_id), current_user.username, entry.faq_id,
+                  relearn=False)  # its words are in the entry already, as staff left them
+            marked += 1
+    return marked
 
 
 def _prefill() -> dict:

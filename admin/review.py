@@ -57,8 +57,13 @@ class Group:
         return [text for text, _ in counts.most_common()]
 
 
-def group_by_top_hit(messages: Sequence[Message], top_hit: Callable[[str], Hit | None]) -> list[Group]:
+def group_by_top_hit(messages: Sequence[Message], top_hit: Callable[[Message], Hit | None]) -> list[Group]:
     """Group questions by the retriever's top hit, largest groups first.
+
+    `top_hit` gives the entry the bot would at least have offered for a question, or None: a top
+    hit below the bot's own candidate threshold is no sign that two questions share a topic (a
+    Tagalog and an English question once met at a score near 0), so such a question stays alone
+    and 「まとめて除外」 never reaches an unrelated one.
 
     Measured against clustering by embedding cosine (bench/review_grouping.py): on the sample's
     labelled questions, questions grouped together by their shared top hit are about the same
@@ -67,7 +72,7 @@ def group_by_top_hit(messages: Sequence[Message], top_hit: Callable[[str], Hit |
     groups: dict[str | None, Group] = {}
     singles: list[Group] = []
     for message in messages:
-        hit = top_hit(message.text)
+        hit = top_hit(message)
         if hit is None:
             singles.append(Group(None, 0.0, [message]))
             continue

@@ -14,12 +14,14 @@ from admin import bp, review
 from admin.audit_views import note
 from admin.auth import role_required
 from admin.safe_url import local_path
+from analytics.masking import without_placeholders
 from analytics.models import Message
 from analytics.outcomes import REVIEW_LABELS
 from analytics.estimate import interval_text, month_estimate, percent
 from analytics.review import implied_review, judge
 from analytics.sample import SampleError, draw_sample, find_sample, sample_messages
 from analytics.periods import JST, parse_month
+from retrieval.language import FOREIGN
 from faq import services as faq_services
 from faq.entries import EntryError
 from web import db_session, services
@@ -73,18 +75,30 @@ def _groups(messages: list[Message]) -> list[review.Group]:
     return review.group_by_top_hit(with_text, _top_hit)[:GROUPS_SHOWN]
 
 
-def _top_hit(text: str) -> retrieval.Hit | None:
-    """The live index's best entry for a text, remembered for the index version being served
-    (a month holds hundreds of 表題なし questions, many of them the same words)."""
-    live = services().live_index
+def _top_hit(message: Message) -> retrieval.Hit | None:
+    """The entry the bot would have offered for a question, or None: ranked as the bot ranked it,
+    and no second floor beside the bot's own. A Japanese question counts from the candidate
+    threshold. A foreign one (the multilingual model alone) counts only where the bot would answer
+    it: its candidate floor offers buttons for almost anything (an English question about the
+    library met 住民票 at 0.06 in a 4-entry FAQ). Remembered for the index version being served (a
+    month holds hundreds of 表題なし questions, many of them the same words)."""
+    live, settings = services().live_index, services().settings
     cache = current_app.extensions.setdefault("admin_top_hits", {})
     if cache.get("version") != live.version:
         cache.clear()
         cache["version"] = live.version
-    if text not in cache:
-        hits = live.search(text, k=1)
-        cache[text] = hits[0] if hits else None
-    return cache[text]
+    foreign = message.language in FOREIGN
+    key = (foreign, message.text)
+    if key not in cache:
+        text = without_placeholders(message.text)  # searched as the bot searched it
+        if foreign:
+            decision = retrieval.foreign.decide(live.search_foreign(text, k=2))
+            cache[key] = decision.hits[0] if decision.kind == "answer" else None
+        else:
+            decision = retrieval.decide(live.search(text, k=1), settings.answer_threshold,
+                                        settings.candidate_threshold)
+            cache[key] = decision.hits[0] if decision.hits else None
+    return cache[key]
 
 
 def _neighbours(year: int, month: int) -> dict[str, str]:

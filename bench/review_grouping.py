@@ -67,7 +67,7 @@ def main() -> None:
     docs = [retrieval.Document(r.faq_id, r.question, tuple(r.alternates), r.answer)
             for r in parse_faq_csv(ROOT / "faq/sample/city_faq.csv").rows]
     index = retrieval.build_index(docs, embedder)
-    groups = group_by_top_hit(questions, lambda text: next(iter(index.search(text, k=1)), None))
+    groups = group_by_top_hit(questions, lambda q: next(iter(index.search(q.text, k=1)), None))
     group_of = {id(m): g for g, group in enumerate(groups) for m in group.messages}
     precision, recall, count = pair_scores(questions, [group_of[id(q)] for q in questions])
     print(f"{'shared top hit (used)':<28} {count:6d} {precision:15.3f} {recall:12.3f}")

@@ -77,6 +77,15 @@ def test_relearn_picks_the_suggested_entry_and_teaches_it(editor, faq, session):
     assert "ID「ZZZ」の FAQ はありません" in page
 
 
+def _groups(page: str) -> list[list[int]]:
+    """The message ids of each group on the 表題なし tab, as its 「まとめて除外」 form sends them."""
+    import re
+
+    sections = page.split('<section class="card group">')[1:]
+    return [[int(i) for i in re.findall(r'name="message" value="(\d+)"', s.split("まとめて除外")[0].split(
+        'action="/admin/review/exclude"')[1])] for s in sections]
+
+
 def test_unanswered_questions_are_grouped_and_become_a_new_entry(editor, faq, session):
     for text in ("ソファを捨てたい", "大きい家具を捨てたい", "ベッドを処分したい"):
         _message(session, text, "no_title", score=0.3)
@@ -85,19 +94,68 @@ def test_unanswered_questions_are_grouped_and_become_a_new_entry(editor, faq, se
     first, second = page.index("件</strong>"), page.rindex("件</strong>")
     assert "<strong>3 件</strong>" in page[first - 20:first + 10] and "B01" in page[first:second]
     ids = [m.id for m in session.scalars(select(Message).where(Message.text.in_(
-        ["ソファを捨てたい", "大きい家具を捨てたい", "ベッドを処分したい"])))]
+        ["ソファを捨てたい", "大きい家具を捨てたい", "ベッドを処分したい"])).order_by(Message.id))]
     query = "&".join(f"message={i}" for i in ids)
-    form = editor.get(f"/admin/faq/new?question=ベッドを処分したい&question=大きい家具を捨てたい&{query}")
+    form = editor.get(f"/admin/faq/new?question=ベッドを処分したい&question=大きい家具を捨てたい&question=ソファを捨てたい&{query}")
     page = form.get_data(as_text=True)
     assert "表題なし」3 件の質問から" in page and "ベッドを処分したい</textarea>" in page
-    post(editor, "/admin/faq/new", {"faq_id": "N01", "question": "ベッドを処分したい", "alternates": "大きい家具を捨てたい",
+    post(editor, "/admin/faq/new", {"faq_id": "N01", "question": "ベッドを処分したい",
+                                     "alternates": "大きい家具を捨てたい\nソファを捨てたい",
                                      "answer": "", "message": ids}, token_page="/admin/faq/new")
     session.expire_all()
     entry = faq_services.get_entry(session, "N01")
     assert entry.answer == "" and entry.published  # 回答未入力 until someone writes it
-    assert "ソファを捨てたい" in [a.text for a in entry.alternates]
-    assert {m.correct_faq_id for m in session.scalars(select(Message).where(Message.id.in_(ids)))} == {"N01"}
+    assert [a.text for a in entry.alternates] == ["大きい家具を捨てたい", "ソファを捨てたい"]
+    assert {(m.review, m.correct_faq_id) for m in session.scalars(select(Message).where(Message.id.in_(ids)))} \
+        == {("relearn", "N01")}
     assert "<strong>3 件</strong>" not in editor.get("/admin/review?month=2024-05&tab=no_title").get_data(as_text=True)
+
+
+def test_a_phrasing_deleted_from_the_new_entry_is_not_relearned_back(editor, faq, session):
+    """Issue 14: staff took ソファを捨てたい out of the form; saving put it back as a relearned
+    alternate and marked its question 再学習要."""
+    ids = [_message(session, text, "no_title", score=0.3).id
+           for text in ("ソファを捨てたい", "大きい家具を捨てたい", "ベッドを処分したい")]
+    post(editor, "/admin/faq/new", {"faq_id": "N01", "question": "ベッドを処分したい", "alternates": "大きい家具を捨てたい",
+                                     "answer": "", "message": ids}, token_page="/admin/faq/new")
+    session.expire_all()
+    entry = faq_services.get_entry(session, "N01")
+    assert [a.text for a in entry.alternates] == ["大きい家具を捨てたい"]
+    marked = {m.text: (m.review, m.correct_faq_id) for m in session.scalars(select(Message).where(Message.id.in_(ids)))}
+    assert marked == {"ソファを捨てたい": (None, None), "大きい家具を捨てたい": ("relearn", "N01"),
+                      "ベッドを処分したい": ("relearn", "N01")}
+    page = editor.get("/admin/review?month=2024-05&tab=no_title").get_data(as_text=True)
+    assert "ソファを捨てたい" in page  # still waiting in the queue
+
+
+def test_redisplaying_the_new_entry_form_keeps_each_question_once(editor, faq, session):
+    """Issue 14: the form posts to its own URL, whose query string repeats the hidden ids: 「2 件」
+    became 「4 件」 on 「プレビュー」."""
+    ids = [_message(session, text, "no_title", score=0.3).id for text in ("ソファを捨てたい", "ベッドを処分したい")]
+    url = f"/admin/faq/new?question=ソファを捨てたい&question=ベッドを処分したい&message={ids[0]}&message={ids[1]}"
+    page = post(editor, url, {"faq_id": "N01", "question": "ソファを捨てたい", "alternates": "ベッドを処分したい",
+                              "answer": "", "message": ids, "action": "preview"},
+                token_page="/admin/faq/new").get_data(as_text=True)
+    assert "表題なし」2 件の質問から" in page
+    import re
+    assert re.findall(r'name="message" value="(\d+)"', page) == [str(i) for i in ids]
+
+
+def test_only_questions_with_a_plausible_top_hit_are_grouped(editor, faq, session):
+    """Issue 14: a Tagalog and an English question met at a score near 0 on the same entry and were
+    one group, so 「まとめて除外」 excluded both. Below the bot's own floor a question stays alone."""
+    sofa = [_message(session, text, "no_title", score=0.3).id
+            for text in ("ソファを捨てたい", "大きい家具を捨てたい", "ベッドを処分したい")]
+    tagalog = _message(session, "Saan ako kukuha ng sertipiko ng paninirahan?", "no_title", language="tl").id
+    english = _message(session, "What time does the library open?", "no_title", language="en").id
+    weather = _message(session, "今日の天気は", "no_title").id
+    cat = _message(session, "猫の名前", "no_title").id
+    groups = _groups(editor.get("/admin/review?month=2024-05&tab=no_title").get_data(as_text=True))
+    assert sorted(groups[0]) == sorted(sofa)
+    assert sorted(groups[1:]) == sorted([[tagalog], [english], [weather], [cat]])
+    post(editor, "/admin/review/exclude", {"message": [tagalog]}, token_page="/admin/review")
+    session.expire_all()
+    assert [session.get(Message, i).review for i in (tagalog, english)] == ["excluded", None]
 
 
 def test_dashboard_table_counts_and_downloads(viewer, session):
