@@ -1,7 +1,10 @@
 """Staff judgements on the log: bulk apply from a spreadsheet, and what is still to review.
 
-`apply_reviews` reads an exported log that staff edited in Excel (UTF-8 or cp932; only the columns
-`id` and `review` are required, `correct_faq_id` is optional). Per row:
+`apply_reviews` reads an exported log that staff edited in Excel (CSV in UTF-8 or cp932, Excel's
+「Unicode テキスト」 or an .xlsx book: faq.spreadsheet; only the columns `id` and `review` are
+required, `correct_faq_id` is optional). It is `plan_reviews` (what would change, or why a row is
+refused) then `apply_plan`; the admin's upload shows the plan and applies it on a second request,
+and `apply_plan` refuses when a planned row was judged differently in between. Per row:
 - `review` empty and `correct_faq_id` empty: the row is left as it is (an old export applied late
   never erases newer judgements);
 - `review` correct / relearn / excluded (or 正答 / 再学習要 / 除外) sets the judgement;
@@ -29,7 +32,8 @@ from analytics.periods import fiscal_year_range
 from db import utcnow
 from faq import services as faq_services
 from faq.entries import EntryError
-from faq.csvio import ENCODING_NAMES, read_table
+from faq.csvio import ENCODING_NAMES, Table
+from faq.spreadsheet import read_spreadsheet
 from faq.models import FaqEntry
 
 _CHUNK = 1000
@@ -46,6 +50,26 @@ class Judgement:
     message_id: int
     review: str | None
     correct_faq_id: str | None
+
+
+@dataclass(frozen=True)
+class Change:
+    """One row that changes a judgement: the state the plan was made on, and what it sets."""
+    line: int
+    message_id: int
+    old_review: str | None
+    old_correct_faq_id: str | None
+    review: str
+    correct_faq_id: str | None
+    relearn: bool  # the question becomes an alternate phrasing of correct_faq_id
+
+
+@dataclass(frozen=True)
+class ReviewPlan:
+    changes: list[Change]
+    problems: list[str]  # refused rows, each naming its line; any and nothing is applied
+    unchanged: int
+    encoding: str  # a key of csvio.ENCODING_NAMES
 
 
 @dataclass(frozen=True)
@@ -74,25 +98,63 @@ def review_status(session: Session, fiscal_year: int) -> ReviewStatus:
 
 
 def apply_reviews(session: Session, source: str | Path | bytes, author: str) -> ReviewSummary:
-    table = read_table(source, ("id", "review"))
+    """Plan and apply at once (the command line); any refused row and nothing is applied."""
+    data = source if isinstance(source, bytes) else Path(source).read_bytes()
+    plan = plan_reviews(session, read_spreadsheet(data, REQUIRED))
+    if plan.problems:
+        raise LogError(plan.problems, "反映")
+    return apply_plan(session, plan, author)
+
+
+REQUIRED = ("id", "review")
+
+
+def plan_reviews(session: Session, table: Table) -> ReviewPlan:
+    """What the table would change, row by row, against the log as it is now; changes nothing."""
     judgements, problems = _read_judgements(table.rows)
     messages = _messages(session, [j.message_id for j in judgements])
     problems += _check(session, judgements, messages)
-    if problems:
-        raise LogError(problems, "反映")
-    updated: Counter = Counter()
-    relearned = unchanged = 0
+    changes: list[Change] = []
+    unchanged = 0
     for j in judgements:
-        message = messages[j.message_id]
+        message = messages.get(j.message_id)
+        if message is None:
+            continue  # refused above
         review = j.review or implied_review(message, j.correct_faq_id)
         if review is None or (review == message.review and j.correct_faq_id in (None, message.correct_faq_id)):
             unchanged += 1
             continue
-        judge(session, message, review, author, j.correct_faq_id or message.correct_faq_id,
-              relearn=bool(j.correct_faq_id))
-        updated[review] += 1
-        relearned += bool(j.correct_faq_id)
-    return ReviewSummary(updated=updated, relearned=relearned, unchanged=unchanged, encoding=table.encoding)
+        changes.append(Change(j.line, message.id, message.review, message.correct_faq_id, review,
+                              j.correct_faq_id or message.correct_faq_id, relearn=bool(j.correct_faq_id)))
+    return ReviewPlan(changes=changes, problems=problems, unchanged=unchanged, encoding=table.encoding)
+
+
+def apply_plan(session: Session, plan: ReviewPlan, author: str) -> ReviewSummary:
+    """Apply every change; if any planned row is no longer as the plan found it (judged by someone
+    else meanwhile, or gone), refuse them all: LogError naming each. The caller commits."""
+    messages = _messages(session, [c.message_id for c in plan.changes])
+    moved = [_moved(c, messages.get(c.message_id)) for c in plan.changes]
+    if any(moved):
+        raise LogError([m for m in moved if m], "反映")
+    updated: Counter = Counter()
+    for change in plan.changes:
+        judge(session, messages[change.message_id], change.review, author, change.correct_faq_id,
+              relearn=change.relearn)
+        updated[change.review] += 1
+    return ReviewSummary(updated=updated, relearned=sum(c.relearn for c in plan.changes),
+                         unchanged=plan.unchanged, encoding=plan.encoding)
+
+
+def _moved(change: Change, message: Message | None) -> str | None:
+    if message is None:
+        return f"{change.line}行目: 質問 #{change.message_id} の記録がなくなりました"
+    if (message.review, message.correct_faq_id) != (change.old_review, change.old_correct_faq_id):
+        def state(review: str | None, faq_id: str | None) -> str:
+            return (REVIEW_LABELS.get(review, "未判定") if review else "未判定") + (f"（{faq_id}）" if faq_id else "")
+        return (f"{change.line}行目: 質問 #{change.message_id} は確認の後に判定が変わりました"
+                f"（{state(change.old_review, change.old_correct_faq_id)} → "
+                f"{state(message.review, message.correct_faq_id)}）")
+    return None
 
 
 def _read_judgements(rows: list[tuple[int, dict[str, str]]]) -> tuple[list[Judgement], list[str]]:
