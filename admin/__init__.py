@@ -55,4 +55,4 @@ def _csrf_error(error: CSRFError):
 
 
 from admin import (audit_views, auth, dashboard_views, faq_views, filters, inbox_views,  # noqa: E402,F401
-                   notice_views, review_views, synonym_views, try_views, user_views)
+                   notice_views, review_upload_views, review_views, synonym_views, try_views, user_views)

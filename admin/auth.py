@@ -172,6 +172,15 @@ def forbidden(_error):
                            message="この操作はあなたの役割ではできません。必要なら管理者に依頼してください。"), 403
 
 
+@bp.errorhandler(413)
+def too_large(_error):
+    from admin import UPLOAD_LIMIT
+
+    return render_template("admin/error.html", title="ファイルが大きすぎます",
+                           message=f"送信できるのは {UPLOAD_LIMIT // (1024 * 1024)} MB までです。何も変更していません。"
+                                   "ファイルを分けてもう一度お試しください。"), 413
+
+
 @bp.errorhandler(404)
 def not_found(_error):
     return render_template("admin/error.html", title="見つかりません",

@@ -54,6 +54,13 @@ class ImportForm(FlaskForm):
     replace = BooleanField("CSV にない FAQ は削除する（全件置き換え。履歴から復元できます）")
 
 
+class JudgedLogForm(FlaskForm):
+    file = FileField("判定済みのログ", validators=[
+        FileRequired("ファイルを選んでください。"),
+        FileAllowed(["csv", "txt", "xlsx"],
+                    "CSV（.csv）、Unicode テキスト（.txt）、Excel ブック（.xlsx）のいずれかを選んでください。")])
+
+
 class QueriesForm(FlaskForm):
     file = FileField("質問セット（JSONL、省略時は保存済みのセット）", validators=[
         FileAllowed(["jsonl", "json", "txt"], "JSONL ファイルを選んでください。")])
