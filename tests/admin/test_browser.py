@@ -247,3 +247,38 @@ def test_draw_the_months_sample_and_judge_it_for_the_estimate(server, page):
     page.goto(f"{server}/admin/dashboard")
     row = page.locator("#estimate tbody tr").filter(has_text="標本を見る")
     assert row.count() == 1 and "80.0%" in row.inner_text() and "37.5〜96.4%" in row.inner_text()  # Wilson, 4 of 5
+
+
+def test_upload_a_judged_log_preview_and_apply(server, page, session, tmp_path):
+    """判定済みログの一括取り込み: an .xlsx judged in Excel, its preview, then applied."""
+    from openpyxl import Workbook
+    from sqlalchemy import select
+
+    ids = dict(session.execute(select(Message.text, Message.id).where(Message.text.in_(
+        ["燃えるごみの袋は何色", "花火大会の日程", "市民プールは何時から"]))).all())
+    book = Workbook()
+    book.active.append(["id", "text", "review", "correct_faq_id"])
+    book.active.append([ids["燃えるごみの袋は何色"], "燃えるごみの袋は何色", "正答", None])
+    book.active.append([ids["花火大会の日程"], "花火大会の日程", "除外", None])
+    book.active.append([ids["市民プールは何時から"], "市民プールは何時から", None, None])
+    path = tmp_path / "判定済み.xlsx"
+    book.save(path)
+
+    _login(page, server, "editor1")
+    page.goto(f"{server}/admin/review")
+    page.click("text=判定済みログの一括取り込み")
+    page.set_input_files("input[name=file]", str(path))
+    page.click("text=変更内容を確認")
+    summary = page.locator("section.card").first.inner_text()
+    assert "Excel ブック（.xlsx）" in summary and "変更 2 件、変更なし 1 件" in summary
+    rows = page.locator("table.preview tbody tr")
+    assert rows.count() == 2
+    assert "燃えるごみの袋は何色" in rows.nth(0).inner_text() and "未判定 → 正答" in rows.nth(0).inner_text()
+    assert "花火大会の日程" in rows.nth(1).inner_text() and "未判定 → 除外" in rows.nth(1).inner_text()
+    _shot(page, "review-upload.png", full_page=True)
+    page.click("text=この内容で反映する")
+    page.wait_for_selector("text=判定を反映しました")
+    assert "更新 2 件" in page.locator(".flash.success").inner_text()
+    session.expire_all()
+    assert {text: session.get(Message, i).review for text, i in ids.items()} == {
+        "燃えるごみの袋は何色": "correct", "花火大会の日程": "excluded", "市民プールは何時から": None}
