@@ -29,7 +29,7 @@ from analytics.logcsv import LogError
 from analytics.models import REVIEWS, Message
 from analytics.outcomes import REVIEW_LABELS, parse_review
 from analytics.periods import fiscal_year_range
-from db import utcnow
+from db import MAX_ID, utcnow
 from faq import services as faq_services
 from faq.entries import EntryError
 from faq.csvio import ENCODING_NAMES, Table
@@ -230,7 +230,7 @@ def judge(session: Session, message: Message, review: str | None, author: str,
 
 def _messages(session: Session, ids: list[int]) -> dict[int, Message]:
     found: dict[int, Message] = {}
-    unique = sorted(ids)
+    unique = sorted(i for i in set(ids) if i <= MAX_ID)  # beyond: no row (and the databases refuse to compare it)
     for i in range(0, len(unique), _CHUNK):
         for message in session.scalars(select(Message).where(Message.id.in_(unique[i:i + _CHUNK]))):
             found[message.id] = message

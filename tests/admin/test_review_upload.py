@@ -124,6 +124,13 @@ def test_refused_rows_are_listed_and_nothing_can_be_applied(editor, session, log
     assert _reviews(session, log) == UNJUDGED
 
 
+def test_an_id_beyond_any_row_is_refused_not_a_server_error(editor, session, log):
+    page = _upload(editor, f"id,review\r\n{2**31},正答\r\n{10**30},正答\r\n".encode())
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert f"2行目: id {2**31} の記録はありません" in text and f"3行目: id {10**30} の記録はありません" in text
+
+
 def test_apply_refuses_when_a_row_was_judged_meanwhile(editor, session, log):
     page = _upload(editor, _judged(log).encode()).get_data(as_text=True)
     assert "この内容で反映する（2 件）" in page
