@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import time
 from dataclasses import asdict
 from pathlib import Path
 
@@ -27,6 +28,7 @@ from web import db_session
 
 MAX_BYTES = 10 * 1024 * 1024  # a month's log is ~0.2 MB, a year's ~2 MB
 SHOWN = 300  # changed rows listed in the preview (all are counted and applied)
+STASH_SECONDS = 24 * 3600  # an unconfirmed preview is dropped after this; so is its plan
 _SESSION_KEY = "review_upload"
 
 
@@ -62,7 +64,7 @@ def review_upload():
 @role_required("editor")
 def review_upload_apply():
     path = _stash_path(session.pop(_SESSION_KEY, None))
-    stashed = _read(path)
+    stashed = _read(path) if path.exists() and time.time() - path.stat().st_mtime <= STASH_SECONDS else None
     if stashed is None or stashed.get("user") != current_user.username:
         flash("反映する内容が見つかりません（確認から時間が経ったか、別の画面で取り込みました）。"
               "もう一度アップロードしてください。", "error")
@@ -91,6 +93,9 @@ def _stash(plan: ReviewPlan, filename: str) -> str:
     token = secrets.token_hex(16)
     path = _stash_path(token)
     path.parent.mkdir(parents=True, exist_ok=True)
+    for old in path.parent.glob("review-*.json"):  # previews nobody confirmed
+        if time.time() - old.stat().st_mtime > STASH_SECONDS:
+            old.unlink(missing_ok=True)
     path.write_text(json.dumps({"user": current_user.username, "filename": filename,
                                 "unchanged": plan.unchanged, "encoding": plan.encoding,
                                 "changes": [asdict(c) for c in plan.changes]}, ensure_ascii=False))

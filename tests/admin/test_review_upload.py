@@ -145,6 +145,14 @@ def test_apply_refuses_when_a_row_was_judged_meanwhile(editor, session, log):
     assert session.scalar(select(AuditEvent).where(AuditEvent.action == "review_apply")) is None
 
 
+def test_a_preview_left_for_a_day_is_not_applied(editor, session, log, monkeypatch):
+    assert "この内容で反映する" in _upload(editor, _judged(log).encode()).get_data(as_text=True)
+    monkeypatch.setattr("admin.review_upload_views.STASH_SECONDS", -1)
+    page = post(editor, "/admin/review/upload/apply", token_page="/admin/review/upload", follow_redirects=True)
+    assert "反映する内容が見つかりません" in page.get_data(as_text=True)
+    assert _reviews(session, log) == UNJUDGED
+
+
 def test_viewers_cannot_upload(viewer, log):
     assert viewer.get("/admin/review/upload").status_code == 403
     assert post(viewer, "/admin/review/upload/apply", token_page="/admin/dashboard").status_code == 403
