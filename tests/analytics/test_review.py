@@ -84,6 +84,24 @@ def test_spreadsheet_judgements_change_the_report_and_relearn(runner, session, t
     assert len(_alternates(session, "F2")) == 4
 
 
+def test_an_xlsx_book_applies_as_the_csv_does(runner, session, tmp_path, exported):
+    """The export opened in Excel and saved as a book (ids become numbers there)."""
+    from openpyxl import Workbook
+
+    exported[0].update(review="再学習要", correct_faq_id="F2")
+    exported[2].update(review="除外")
+    book = Workbook()
+    book.active.append(list(exported[0]))
+    for row in exported:
+        book.active.append([int(row["id"]), *list(row.values())[1:]])
+    path = tmp_path / "judged.xlsx"
+    book.save(path)
+    result = runner.invoke(args=["review", "apply", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "Excel ブック" in result.output and "更新 2 件" in result.output and "再学習 1 件" in result.output
+    assert _june(session) == Counts(excluded=1, no_title=1, relearn=1, correct=3)
+
+
 def test_an_export_reads_in_japanese_and_applies_as_it_is(runner, session, tmp_path, exported):
     rows = exported
     rows[0].update(review="relearn", correct_faq_id="F2")  # the stored values are taken as well
