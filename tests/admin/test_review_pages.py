@@ -82,8 +82,8 @@ def _groups(page: str) -> list[list[int]]:
     import re
 
     sections = page.split('<section class="card group">')[1:]
-    return [[int(i) for i in re.findall(r'name="message" value="(\d+)"', s.split("まとめて除外")[0].split(
-        'action="/admin/review/exclude"')[1])] for s in sections]
+    return [[int(i) for i in re.findall(r'name="message" value="(\d+)"', s.split(
+        'action="/admin/review/exclude"')[1].split("</form>")[0])] for s in sections]
 
 
 def test_unanswered_questions_are_grouped_and_become_a_new_entry(editor, faq, session):
@@ -150,9 +150,11 @@ def test_only_questions_with_a_plausible_top_hit_are_grouped(editor, faq, sessio
     english = _message(session, "What time does the library open?", "no_title", language="en").id
     weather = _message(session, "今日の天気は", "no_title").id
     cat = _message(session, "猫の名前", "no_title").id
-    groups = _groups(editor.get("/admin/review?month=2024-05&tab=no_title").get_data(as_text=True))
+    page = editor.get("/admin/review?month=2024-05&tab=no_title").get_data(as_text=True)
+    groups = _groups(page)
     assert sorted(groups[0]) == sorted(sofa)
     assert sorted(groups[1:]) == sorted([[tagalog], [english], [weather], [cat]])
+    assert page.count("<button>まとめて除外</button>") == 1 and page.count("<button>除外</button>") == 4
     post(editor, "/admin/review/exclude", {"message": [tagalog]}, token_page="/admin/review")
     session.expire_all()
     assert [session.get(Message, i).review for i in (tagalog, english)] == ["excluded", None]
