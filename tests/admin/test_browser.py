@@ -247,3 +247,33 @@ def test_draw_the_months_sample_and_judge_it_for_the_estimate(server, page):
     page.goto(f"{server}/admin/dashboard")
     row = page.locator("#estimate tbody tr").filter(has_text="標本を見る")
     assert row.count() == 1 and "80.0%" in row.inner_text() and "37.5〜96.4%" in row.inner_text()  # Wilson, 4 of 5
+
+
+def test_the_dashboard_leads_to_the_stale_entries_by_department(server, page, session, tmp_path):
+    from db import utcnow
+    from faq import services as faq_services
+
+    entries = faq_services.list_entries(session, status="published")
+    for entry in entries:
+        entry.reviewed_at = utcnow() - timedelta(days=400)
+    session.commit()
+    departments = {entry.department for entry in entries}
+    _login(page, server, "editor1")
+    page.goto(f"{server}/admin/dashboard")
+    page.click(f"text=見直し期限切れ {len(entries)} 件")
+    page.wait_for_url(re.compile(r"/admin/faq/stale$"))
+    assert f"{len(entries)} 件" in page.locator("h1").inner_text()
+    assert page.locator("section.stale").count() == len(departments)
+    _shot(page, "faq-stale.png")
+    first = page.locator("section.stale").first
+    faq_id = first.locator("td.mono").first.inner_text()
+    with page.expect_navigation():
+        first.locator("button", has_text="内容を確認した").first.click()
+    assert f"FAQ「{faq_id}」を確認済みにしました" in page.locator(".flash").inner_text()
+    assert f"{len(entries) - 1} 件" in page.locator("h1").inner_text()
+    with page.expect_download() as download:
+        page.click("text=CSV でダウンロード（Excel 用）")
+    path = tmp_path / "stale.csv"
+    download.value.save_as(path)
+    lines = path.read_bytes().decode("utf-8-sig").splitlines()
+    assert lines[0] == "担当課,ID,分類,質問,最終確認日,経過日数" and len(lines) == len(entries)
