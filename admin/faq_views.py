@@ -228,8 +228,9 @@ def _published(snap: dict) -> str:
 def faq_restore(revision_id: int):
     s = db_session()
     revision = s.get(FaqRevision, revision_id)
-    if revision is not None:  # what it was then, and what it is now
-        require_department(str(revision.snapshot.get("department", "")), _department_of(revision.faq_id))
+    if revision is not None:  # what it was then, and what it is now (a deleted entry has no now)
+        current = faq.get_entry(s, revision.faq_id)
+        require_department(str(revision.snapshot.get("department", "")), *([current.department] if current else []))
     try:
         entry = faq.restore_revision(s, revision_id, author=current_user.username)
         note("faq_restore", f"FAQ {entry.faq_id}", f"履歴 #{revision_id} の内容に戻した")

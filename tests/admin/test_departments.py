@@ -212,3 +212,19 @@ def test_a_limited_editor_sees_other_departments_on_the_stale_list_without_the_b
     session.commit()
     page = kosodate.get("/admin/faq/stale").get_data(as_text=True)
     assert page.count("内容を確認した</button>") == 1 and page.count("担当外") == 3
+
+
+def test_a_deleted_entry_is_restored_by_its_departments_editors(app, kosodate, administrator, faq, session):
+    csv = f"{HEADER}\nA01,住民票,住民票の写しがほしい,,窓口で取れます。,,市民課\n"  # --replace: B01, C01, D01 go
+    post(administrator, "/admin/faq/import", {"file": (io.BytesIO(csv.encode()), "faq.csv"), "replace": "y"},
+         token_page="/admin/faq/import", content_type="multipart/form-data")
+    assert post(administrator, "/admin/faq/import/apply", token_page="/admin/faq/import").status_code == 302
+    session.expire_all()
+    assert faq_services.get_entry(session, "B01") is None and faq_services.get_entry(session, "C01") is None
+    deleted = {r.faq_id: r.id for r in session.scalars(select(FaqRevision).where(FaqRevision.action == "delete"))}
+    _forbidden(post(kosodate, f"/admin/faq/revisions/{deleted['B01']}/restore", token_page="/admin/faq"))
+    response = post(kosodate, f"/admin/faq/revisions/{deleted['C01']}/restore", token_page="/admin/faq")
+    assert response.headers["Location"] == "/admin/faq/C01/edit"
+    session.expire_all()
+    assert faq_services.get_entry(session, "B01") is None
+    assert faq_services.get_entry(session, "C01").department == "子育て支援課"
