@@ -70,9 +70,9 @@ def faq_new():
     message_ids = [int(i) for i in request.values.getlist("message") if i.isdigit()]
     _easy_draft(form)
     saving = request.method == "POST" and request.form.get("action") not in _NOT_SAVING
-    if saving:
-        require_department((form.department.data or "").strip())
-    if form.validate_on_submit() and saving:
+    valid = form.validate_on_submit()
+    refused = saving and _refuse_department(form)
+    if valid and saving and not refused:
         s = db_session()
         try:
             entry = faq.create_entry(s, form.row(), author=current_user.username)
@@ -87,7 +87,7 @@ def faq_new():
             return redirect(url_for("admin.faq_edit", faq_id=entry.faq_id))
     return render_template("admin/faq_edit.html", form=form, entry=None, message_ids=message_ids,
                            preview=_preview(form), easy_marks=_easy_marks(form),
-                           language_previews=translated_previews(_view(form)))
+                           language_previews=translated_previews(_view(form))), 403 if refused else 200
 
 
 def _mark_handled(s, message_ids: list[int], faq_id: str) -> None:
@@ -113,11 +113,13 @@ def faq_edit(faq_id: str):
     entry = faq.get_entry(s, faq_id) or abort(404)
     form = EntryForm(data=_form_data(entry))
     form.faq_id.data = entry.faq_id  # the id never changes
+    if request.method == "POST":
+        require_department(entry.department)
     saving = request.method == "POST" and request.form.get("action") not in _NOT_SAVING
-    if request.method == "POST":  # moving an entry needs both departments
-        require_department(entry.department, *([(form.department.data or "").strip()] if saving else []))
     _easy_draft(form)
-    if form.validate_on_submit() and saving:
+    valid = form.validate_on_submit()
+    refused = saving and _refuse_department(form)  # moving it to a department not hers
+    if valid and saving and not refused:
         try:
             faq.update_entry(s, form.row(), author=current_user.username)
             note("faq_update", f"FAQ {faq_id}", "内容を編集")
@@ -129,7 +131,21 @@ def faq_edit(faq_id: str):
             flash("保存しました。ボットには数秒で反映されます。間違えたときは「履歴」から元に戻せます。", "success")
             return redirect(url_for("admin.faq_edit", faq_id=faq_id))
     return render_template("admin/faq_edit.html", form=form, entry=entry, preview=_preview(form),
-                           easy_marks=_easy_marks(form), language_previews=translated_previews(_view(form)))
+                           easy_marks=_easy_marks(form), language_previews=translated_previews(_view(form))
+                           ), 403 if refused else 200
+
+
+def _refuse_department(form: EntryForm) -> bool:
+    """A department typed that this editor may not save entries in: 403 with the form as typed
+    (nothing saved, nothing lost), the reason beside the field."""
+    department = (form.department.data or "").strip()
+    if current_user.may_edit(department):
+        return False
+    message = (f"「{department or '担当課なし'}」はあなたの担当課（{'、'.join(sorted(current_user.departments))}）"
+               "ではないため保存できません。何も変更していません。")
+    form.department.errors = [*form.department.errors, message]
+    flash(message, "error")
+    return True
 
 
 # Buttons of the editor that show something without saving.

@@ -58,10 +58,15 @@ def test_an_editor_with_departments_changes_only_their_entries(kosodate, faq, se
     message = Message(user="u_1", text="住民票がほしい", outcome="no_title")
     session.add(message)
     session.commit()
+    for url, data in [("/admin/faq/C01/edit", {**C01, "department": "市民課", "answer": "書きかけの回答"}),  # moving it out
+                      ("/admin/faq/new", {**ENTRY, "department": "市民課", "answer": "書きかけの回答"})]:
+        response = post(kosodate, url, data, token_page=url)
+        page = response.get_data(as_text=True)  # the form comes back as typed, with the reason
+        assert response.status_code == 403 and "書きかけの回答" in page
+        assert "「市民課」はあなたの担当課（子育て支援課）ではないため保存できません。何も変更していません。" in page
     attempts = [
         ("/admin/faq/A01/edit", {**C01, "faq_id": "A01", "department": "市民課"}, "/admin/faq/C01/edit"),
-        ("/admin/faq/C01/edit", {**C01, "department": "市民課"}, "/admin/faq/C01/edit"),  # moving it out
-        ("/admin/faq/new", {**ENTRY, "department": "市民課"}, "/admin/faq/new"),
+        ("/admin/faq/A01/edit", {**C01, "faq_id": "A01", "action": "preview"}, "/admin/faq/C01/edit"),
         ("/admin/faq/A01/publish", {"published": "0"}, "/admin/faq/C01/edit"),
         ("/admin/faq/A01/reviewed", {}, "/admin/faq/C01/edit"),
         (f"/admin/faq/revisions/{revision}/restore", {}, "/admin/faq/C01/edit"),
