@@ -233,3 +233,16 @@ def test_a_deleted_entry_is_restored_by_its_departments_editors(app, kosodate, a
     session.expire_all()
     assert faq_services.get_entry(session, "B01") is None
     assert faq_services.get_entry(session, "C01").department == "子育て支援課"
+
+
+def test_users_create_gives_an_editor_departments(runner, session):
+    result = runner.invoke(args=["users", "create", "kosodate", "--role", "editor", "--password", "p" * 12,
+                                 "--department", "子育て支援課", "--department", "健康づくり課"])
+    assert result.exit_code == 0, result.output
+    assert "編集者、担当課: 健康づくり課、子育て支援課" in result.output
+    user = session.scalar(select(User).where(User.username == "kosodate"))
+    assert user.department_names == {"子育て支援課", "健康づくり課"}
+    refused = runner.invoke(args=["users", "create", "boss", "--role", "admin", "--password", "p" * 12,
+                                  "--department", "市民課"])
+    assert refused.exit_code != 0 and "編集者（--role editor）にだけ" in refused.output
+    assert session.scalar(select(User).where(User.username == "boss")) is None
