@@ -16,6 +16,7 @@ def _float(name: str, default: float) -> float:
 
 DEFAULT_CONTACT = "あおば市役所 代表 000-000-0000（平日8:30〜17:15）"
 LOCAL_CHAT_PATH = "/chat/line-stub"  # where bot/chat.py serves the LINE stand-in
+MAX_STALE_MONTHS = 120  # FAQ_STALE_MONTHS: ten years is already "never"
 
 
 @dataclass
@@ -53,6 +54,8 @@ class Settings:
     # When staff read the inbox of residents who asked for a person (handoff/office_hours.py).
     office_hours: str = "月-金 08:30-17:15"
     office_holidays: str = ""
+    # FAQ_STALE_MONTHS: an entry not reviewed for this many months is listed for review.
+    faq_stale_months: int = 12
 
 
 class ConfigError(ValueError):
@@ -82,9 +85,22 @@ def check(settings: Settings) -> None:
         parse(settings.office_hours, settings.office_holidays)
     except HoursError as exc:
         raise ConfigError(str(exc)) from None
+    if not 1 <= settings.faq_stale_months <= MAX_STALE_MONTHS:
+        raise ConfigError(f"FAQ_STALE_MONTHS は 1 から {MAX_STALE_MONTHS} までの月数にしてください"
+                          f"（今は {settings.faq_stale_months}）。")
     if settings.local_chat and settings.line_channel_access_token:
         raise ConfigError("LOCAL_CHAT=1 と LINE_CHANNEL_ACCESS_TOKEN は同時に設定できません。"
                           "手元のチャットで試すときはLINEのチャネルを設定しないでください。")
+
+
+def _months(name: str, default: int) -> int:
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        return int(text)
+    except ValueError:
+        raise ConfigError(f"{name} は月数（整数、例: 12）にしてください（今は「{text}」）。") from None
 
 
 def _local_secret(instance: Path) -> str:
@@ -124,4 +140,5 @@ def from_env() -> Settings:
         notice_api_token=os.environ.get("NOTICE_API_TOKEN", "").strip(),
         office_hours=os.environ.get("OFFICE_HOURS") or Settings.office_hours,
         office_holidays=os.environ.get("OFFICE_HOLIDAYS", ""),
+        faq_stale_months=_months("FAQ_STALE_MONTHS", Settings.faq_stale_months),
     )

@@ -22,7 +22,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from admin.models import ROLES, LoginThrottle, User, new_session_token
+from admin.models import ROLES, LoginThrottle, User, UserDepartment, new_session_token
 from db import utcnow
 
 ROLE_LABELS = {"admin": "管理者", "editor": "編集者", "viewer": "閲覧者"}
@@ -99,6 +99,25 @@ def delete_user(session: Session, user: User) -> None:
     if user.role == "admin" and admin_count(session) <= 1:
         raise AccountError("最後の管理者は削除できません。")
     session.delete(user)
+    session.flush()
+
+
+def may_edit(role: str, departments: frozenset[str], department: str) -> bool:
+    """Whether staff may create, change or unpublish an entry of `department`: admins always;
+    editors with no departments set, for every department; other editors, for theirs only."""
+    if role == "admin":
+        return True
+    return role == "editor" and (not departments or department in departments)
+
+
+def set_departments(session: Session, user: User, departments: list[str]) -> None:
+    """The departments whose entries this editor may change (none: all of them)."""
+    wanted = sorted({name.strip() for name in departments if name.strip()})
+    if any(len(name) > 200 for name in wanted):
+        raise AccountError("担当課の名前が長すぎます（200文字まで）。")
+    kept = [d for d in user.departments if d.department in wanted]
+    present = {d.department for d in kept}
+    user.departments = kept + [UserDepartment(department=name) for name in wanted if name not in present]
     session.flush()
 
 

@@ -9,11 +9,13 @@ from typing import Callable
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import LoginManager, UserMixin, current_user, login_required, login_user, logout_user
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from werkzeug.exceptions import Forbidden
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from admin import bp
-from admin.accounts import ROLE_LABELS, ROLE_RANK, LoginResult, authenticate, client_key, end_sessions
+from admin.accounts import (ROLE_LABELS, ROLE_RANK, LoginResult, authenticate, client_key, end_sessions,
+                            may_edit)
 from admin.forms import LoginForm
 from admin.models import User
 from admin.safe_url import local_path
@@ -35,6 +37,7 @@ class Staff(UserMixin):
     username: str
     role: str
     session_token: str
+    departments: frozenset[str] = frozenset()  # read from the database on every request
 
     def get_id(self) -> str:
         # What Flask-Login keeps in the session: the token makes logout and a password or role
@@ -48,9 +51,33 @@ class Staff(UserMixin):
     def can(self, role: str) -> bool:
         return ROLE_RANK[self.role] >= ROLE_RANK[role]
 
+    def may_edit(self, department: str) -> bool:
+        """May change entries of this 担当課 (admin/accounts.may_edit)."""
+        return may_edit(self.role, self.departments, department)
+
+    @property
+    def limited(self) -> bool:
+        """An editor kept to some departments: the FAQ pages mark what she may change."""
+        return self.role == "editor" and bool(self.departments)
+
 
 def staff_of(user: User) -> Staff:
-    return Staff(user.id, user.username, user.role, user.session_token)
+    return Staff(user.id, user.username, user.role, user.session_token, user.department_names)
+
+
+class DepartmentForbidden(Forbidden):
+    """An entry of a department this editor is not responsible for."""
+
+    def __init__(self, department: str):
+        super().__init__()
+        self.department = department
+
+
+def require_department(*departments: str) -> None:
+    """403 (nothing changed) unless the logged-in staff member may edit every one of these."""
+    for department in departments:
+        if not current_user.may_edit(department):
+            raise DepartmentForbidden(department)
 
 
 @login_manager.user_loader
@@ -167,9 +194,14 @@ def home():
 
 
 @bp.errorhandler(403)
-def forbidden(_error):
-    return render_template("admin/error.html", title="権限がありません",
-                           message="この操作はあなたの役割ではできません。必要なら管理者に依頼してください。"), 403
+def forbidden(error):
+    if isinstance(error, DepartmentForbidden):
+        message = (f"「{error.department or '担当課なし'}」の FAQ は、あなたの担当課"
+                   f"（{'、'.join(sorted(current_user.departments))}）ではないため変更できません。何も変更していません。"
+                   "必要なら担当課の編集者か管理者に依頼してください。")
+    else:
+        message = "この操作はあなたの役割ではできません。必要なら管理者に依頼してください。"
+    return render_template("admin/error.html", title="権限がありません", message=message), 403
 
 
 @bp.errorhandler(413)

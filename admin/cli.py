@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 from flask import Flask
 
-from admin.accounts import ROLE_LABELS, AccountError, create_user
+from admin.accounts import ROLE_LABELS, AccountError, create_user, set_departments
 from audit import trail
 from cli import StaffError, StaffGroup
 from web import services
@@ -19,17 +19,24 @@ users_cli = StaffGroup("users", help="管理画面のユーザー")
               help="admin=管理者, editor=編集者, viewer=閲覧者")
 @click.option("--password", prompt="パスワード", hide_input=True, confirmation_prompt="パスワード（確認）",
               help="省略すると入力を求めます（スクリプト用）")
-def create(username: str, role: str, password: str) -> None:
+@click.option("--department", "departments", multiple=True, metavar="担当課",
+              help="編集者が編集できる担当課（何度でも指定可。省略するとすべての課）")
+def create(username: str, role: str, password: str, departments: tuple[str, ...]) -> None:
+    if departments and role != "editor":
+        raise StaffError("--department は編集者（--role editor）にだけ指定できます。")
     session = services().sessionmaker()
     try:
         user = create_user(session, username, password, role)
-        trail.record(session, trail.command_line_actor(), "user_create", user.username, f"役割: {ROLE_LABELS[role]}")
+        set_departments(session, user, list(departments))
+        detail = f"役割: {ROLE_LABELS[role]}" + (f"、担当課: {'、'.join(sorted(user.department_names))}" if departments else "")
+        trail.record(session, trail.command_line_actor(), "user_create", user.username, detail)
         session.commit()
     except AccountError as exc:
         raise StaffError(str(exc)) from None
     finally:
         session.close()
-    click.echo(f"ユーザー「{user.username}」（{ROLE_LABELS[user.role]}）を作りました。")
+    scope = f"、担当課: {'、'.join(sorted(user.department_names))}" if user.departments else ""
+    click.echo(f"ユーザー「{user.username}」（{ROLE_LABELS[user.role]}{scope}）を作りました。")
 
 
 def register(app: Flask) -> None:

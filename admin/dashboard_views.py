@@ -19,7 +19,8 @@ from analytics.report import monthly_report, report_csv
 from analytics.review import review_status
 from analytics.sample import DEFAULT_SIZE
 from analytics.xlsx import report_xlsx
-from web import db_session
+from faq.freshness import stale_count
+from web import db_session, services
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -47,7 +48,8 @@ def dashboard():
                            languages=questions_by_language(s, fy),
                            status=review_status(s, fy), chart_error=chart_error,
                            estimates=year_estimates(s, fy), percent=percent, interval_text=interval_text,
-                           default_sample_size=DEFAULT_SIZE,
+                           default_sample_size=DEFAULT_SIZE, stale=stale_count(s, services().settings.faq_stale_months),
+                           stale_months=services().settings.faq_stale_months,
                            months=[f"{y}-{m:02d}" for y, m in fiscal_months(fy)],
                            log_month="{}-{:02d}".format(*month_in_fiscal_year(fy, datetime.now(JST).date())))
 

@@ -12,7 +12,7 @@ from flask_login import current_user
 
 from admin import bp
 from admin.audit_views import note
-from admin.auth import role_required
+from admin.auth import require_department, role_required
 from admin.forms import EntryForm, ImportForm
 from admin.preview import LinePreview, line_preview, translated_previews
 from analytics.models import Message
@@ -22,7 +22,8 @@ from faq import services as faq
 from faq.csvio import CsvError
 from faq.entries import EASY, FIELD_LABELS, EntryError, EntryRow, differences
 from faq.exporter import export_faq
-from faq.importer import import_faq, parse_faq_csv, preview_import
+from faq.freshness import mark_reviewed
+from faq.importer import departments_touched, import_faq, parse_faq_csv, preview_import
 from faq.live import EntryView
 from faq.models import FaqEntry, FaqRevision
 from web import db_session, services
@@ -70,7 +71,10 @@ def faq_new():
     # carry too: once each, in the order the queue gave them.
     message_ids = list(dict.fromkeys(int(i) for i in request.values.getlist("message") if i.isdigit()))
     _easy_draft(form)
-    if form.validate_on_submit() and request.form.get("action") not in _NOT_SAVING:
+    saving = request.method == "POST" and request.form.get("action") not in _NOT_SAVING
+    valid = form.validate_on_submit()
+    refused = saving and _refuse_department(form)
+    if valid and saving and not refused:
         s = db_session()
         try:
             entry = faq.create_entry(s, form.row(), author=current_user.username)
@@ -85,7 +89,7 @@ def faq_new():
             return redirect(url_for("admin.faq_edit", faq_id=entry.faq_id))
     return render_template("admin/faq_edit.html", form=form, entry=None, message_ids=message_ids,
                            preview=_preview(form), easy_marks=_easy_marks(form),
-                           language_previews=translated_previews(_view(form)))
+                           language_previews=translated_previews(_view(form))), 403 if refused else 200
 
 
 def _mark_handled(s, message_ids: list[int], entry: FaqEntry) -> int:
@@ -118,8 +122,13 @@ def faq_edit(faq_id: str):
     entry = faq.get_entry(s, faq_id) or abort(404)
     form = EntryForm(data=_form_data(entry))
     form.faq_id.data = entry.faq_id  # the id never changes
+    if request.method == "POST":
+        require_department(entry.department)
+    saving = request.method == "POST" and request.form.get("action") not in _NOT_SAVING
     _easy_draft(form)
-    if form.validate_on_submit() and request.form.get("action") not in _NOT_SAVING:
+    valid = form.validate_on_submit()
+    refused = saving and _refuse_department(form)  # moving it to a department not hers
+    if valid and saving and not refused:
         try:
             faq.update_entry(s, form.row(), author=current_user.username)
             note("faq_update", f"FAQ {faq_id}", "内容を編集")
@@ -131,7 +140,21 @@ def faq_edit(faq_id: str):
             flash("保存しました。ボットには数秒で反映されます。間違えたときは「履歴」から元に戻せます。", "success")
             return redirect(url_for("admin.faq_edit", faq_id=faq_id))
     return render_template("admin/faq_edit.html", form=form, entry=entry, preview=_preview(form),
-                           easy_marks=_easy_marks(form), language_previews=translated_previews(_view(form)))
+                           easy_marks=_easy_marks(form), language_previews=translated_previews(_view(form))
+                           ), 403 if refused else 200
+
+
+def _refuse_department(form: EntryForm) -> bool:
+    """A department typed that this editor may not save entries in: 403 with the form as typed
+    (nothing saved, nothing lost), the reason beside the field."""
+    department = (form.department.data or "").strip()
+    if current_user.may_edit(department):
+        return False
+    message = (f"「{department or '担当課なし'}」はあなたの担当課（{'、'.join(sorted(current_user.departments))}）"
+               "ではないため保存できません。何も変更していません。")
+    form.department.errors = [*form.department.errors, message]
+    flash(message, "error")
+    return True
 
 
 # Buttons of the editor that show something without saving.
@@ -176,6 +199,7 @@ def _form_data(entry: FaqEntry) -> dict:
 def faq_publish(faq_id: str):
     published = request.form.get("published") == "1"
     s = db_session()
+    require_department(_department_of(faq_id))
     try:
         faq.set_published(s, faq_id, published, author=current_user.username)
         note("faq_publish", f"FAQ {faq_id}", "公開" if published else "非公開")
@@ -228,6 +252,10 @@ def _published(snap: dict) -> str:
 @role_required("editor")
 def faq_restore(revision_id: int):
     s = db_session()
+    revision = s.get(FaqRevision, revision_id)
+    if revision is not None:  # what it was then, and what it is now (a deleted entry has no now)
+        current = faq.get_entry(s, revision.faq_id)
+        require_department(str(revision.snapshot.get("department", "")), *([current.department] if current else []))
     try:
         entry = faq.restore_revision(s, revision_id, author=current_user.username)
         note("faq_restore", f"FAQ {entry.faq_id}", f"履歴 #{revision_id} の内容に戻した")
@@ -268,7 +296,15 @@ def faq_import():
             flash(f"CSV を読み込めませんでした。{exc}", "error")
         else:
             changes = preview_import(db_session(), parsed, replace=form.replace.data)
-            session["faq_import"] = {"token": _stash(data), "replace": bool(form.replace.data)}
+            forbidden = sorted(d or "担当課なし" for d in departments_touched(db_session(), parsed, form.replace.data)
+                               if not current_user.may_edit(d))
+            if forbidden:  # shown, but not offered for applying
+                flash(f"あなたの担当課ではない FAQ（{'、'.join(forbidden)}）を変更する行があるため、"
+                      "このファイルは取り込めません。自分の担当課の行だけにしてください。", "error")
+                changes = None
+                session.pop("faq_import", None)  # an earlier preview is not applied by mistake
+            else:
+                session["faq_import"] = {"token": _stash(data), "replace": bool(form.replace.data)}
     return render_template("admin/faq_import.html", form=form, changes=changes, parsed=parsed)
 
 
@@ -282,8 +318,9 @@ def faq_import_apply():
         return redirect(url_for("admin.faq_import"))
     s = db_session()
     try:
-        summary = import_faq(s, parse_faq_csv(path.read_bytes()), replace=pending["replace"],
-                             author=current_user.username)
+        parsed = parse_faq_csv(path.read_bytes())
+        require_department(*sorted(departments_touched(s, parsed, pending["replace"])))
+        summary = import_faq(s, parsed, replace=pending["replace"], author=current_user.username)
         note("faq_import", "FAQ", f"管理画面から（{summary.describe()}）")
         s.commit()
     except (CsvError, EntryError) as exc:
@@ -294,6 +331,27 @@ def faq_import_apply():
         path.unlink(missing_ok=True)
     flash(f"CSV を取り込みました（{summary.encoding}）：{summary.describe()}。", "success")
     return redirect(url_for("admin.faq_list"))
+
+
+@bp.route("/faq/<faq_id>/reviewed", methods=["POST"])
+@role_required("editor")
+def faq_reviewed(faq_id: str):
+    """「内容を確認した」: the entry is right as it is."""
+    s = db_session()
+    require_department(_department_of(faq_id))
+    mark_reviewed(s, faq_id)
+    note("faq_review", f"FAQ {faq_id}", "内容を確認（変更なし）")
+    s.commit()
+    flash(f"FAQ「{faq_id}」を確認済みにしました。", "success")
+    if request.form.get("back") == "stale":  # a fixed choice, never a URL from the form
+        return redirect(url_for("admin.faq_stale"))
+    return redirect(url_for("admin.faq_edit", faq_id=faq_id))
+
+
+def _department_of(faq_id: str) -> str:
+    """The entry's department; 404 for an entry that does not exist."""
+    entry = faq.get_entry(db_session(), faq_id) or abort(404)
+    return entry.department
 
 
 def _stash(data: bytes) -> str:

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import BooleanField, PasswordField, SelectField, StringField, TextAreaField
-from wtforms.validators import URL, DataRequired, Length, Optional, Regexp
+from wtforms import BooleanField, PasswordField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import URL, DataRequired, Length, Optional, Regexp, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from admin.accounts import MIN_PASSWORD_LENGTH, ROLE_LABELS
 from faq.entries import TRANSLATION_FIELDS, TRANSLATION_LABELS, EntryRow, split_alternates
@@ -85,3 +86,21 @@ class RoleForm(FlaskForm):
 class PasswordForm(FlaskForm):
     password = PasswordField("新しいパスワード", validators=[
         DataRequired(REQUIRED), Length(min=MIN_PASSWORD_LENGTH, message=f"{MIN_PASSWORD_LENGTH}文字以上にしてください。")])
+
+
+class DepartmentsForm(FlaskForm):
+    """An editor's departments: a checkbox for each department of the FAQ (and each she has)."""
+
+    class Meta:
+        # One form per user on the page, prefixed; CSRFProtect still checks the page's token on
+        # every POST (admin/__init__.py), so the form needs no prefixed token of its own.
+        csrf = False
+
+    departments = SelectMultipleField("担当課", choices=[], validate_choice=False,
+                                      widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
+
+    def validate_departments(self, field) -> None:
+        offered = {value for value, _ in field.choices}
+        unknown = [name for name in field.data or [] if name not in offered]
+        if unknown:  # WTForms' own message is English
+            raise ValidationError(f"担当課「{unknown[0]}」は選べません（FAQ にない担当課です）。ページを開き直してください。")

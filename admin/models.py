@@ -4,8 +4,8 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
-from sqlalchemy import Integer, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from db import Base, UTCDateTime, utcnow
 
@@ -30,6 +30,22 @@ class User(Base):
     # session issued before, including a copied cookie. Random, not a counter: SQLite can give a
     # deleted user's id to the next one, whose counter would start where the old cookies were.
     session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
+    # The 担当課 an editor may change entries of; none: every department (admin/accounts.may_edit).
+    departments: Mapped[list["UserDepartment"]] = relationship(
+        cascade="all, delete-orphan", order_by="UserDepartment.department", lazy="selectin")
+
+    @property
+    def department_names(self) -> frozenset[str]:
+        return frozenset(d.department for d in self.departments)
+
+
+class UserDepartment(Base):
+    """One department (FaqEntry.department, as text) a staff member is responsible for."""
+
+    __tablename__ = "staff_user_department"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id", ondelete="CASCADE"), primary_key=True)
+    department: Mapped[str] = mapped_column(String(200), primary_key=True)
 
 
 class LoginThrottle(Base):

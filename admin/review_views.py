@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 import retrieval
 from admin import bp, review
 from admin.audit_views import note
-from admin.auth import role_required
+from admin.auth import require_department, role_required
 from admin.safe_url import local_path
 from analytics.masking import without_placeholders
 from analytics.models import Message
@@ -175,6 +175,9 @@ def review_relearn(message_id: int):
         flash("正しい FAQ を選ぶか、番号を入力してください。", "error")
         return redirect(url_for("admin.review_message", message_id=message_id, back=_back()))
     s = db_session()
+    target = faq_services.get_entry(s, faq_id)
+    if target is not None:  # relearning changes that entry: its department's editors only
+        require_department(target.department)
     try:
         judge(s, message, implied_review(message, faq_id), current_user.username, faq_id)
         note("review_relearn", f"質問 #{message_id}", f"FAQ {faq_id} の言い換えとして学習")

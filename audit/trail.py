@@ -17,14 +17,14 @@ from faq.csvio import write_table
 ACTIONS = {
     "login": "ログイン", "login_failed": "ログイン失敗", "logout": "ログアウト",
     "user_create": "ユーザー作成", "user_role": "役割の変更", "user_password": "パスワード再設定",
-    "user_delete": "ユーザー削除",
+    "user_delete": "ユーザー削除", "user_departments": "担当課の変更",
     "faq_create": "FAQ作成", "faq_update": "FAQ編集", "faq_publish": "FAQ公開・非公開",
-    "faq_restore": "FAQ復元", "faq_import": "FAQ取り込み",
+    "faq_restore": "FAQ復元", "faq_import": "FAQ取り込み", "faq_review": "FAQ内容確認",
     "synonym_set": "同義語の登録", "synonym_delete": "同義語の削除",
     "review_judge": "判定", "review_relearn": "再学習", "review_apply": "判定CSVの反映",
     "log_import": "質問ログの取り込み",
     "faq_download": "FAQの書き出し", "report_download": "報告の書き出し", "log_download": "質問ログの書き出し",
-    "audit_download": "操作履歴の書き出し",
+    "audit_download": "操作履歴の書き出し", "stale_download": "見直しリストの書き出し",
     "notice_draft": "お知らせの作成", "notice_approve": "お知らせの承認", "notice_cancel": "お知らせの取り消し",
     "notice_test": "お知らせの試し送信",
 }

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, replace
 from urllib.parse import urlsplit
 
+from db import utcnow
 from faq.models import FaqAlternate, FaqEntry
 from retrieval.language import FOREIGN, NAMES
 
@@ -103,7 +104,9 @@ def snapshot(entry: FaqEntry) -> dict:
 
 
 def write(entry: FaqEntry, row: EntryRow, source: str) -> None:
-    """Copy the row onto the entry. Alternates still present keep their origin (csv/staff/relearn)."""
+    """Copy the row onto the entry. Alternates still present keep their origin (csv/staff/relearn).
+    Whoever writes the content (staff, an import, a restore) vouches for it: it counts as reviewed."""
+    entry.reviewed_at = utcnow()
     entry.category = row.category
     entry.question = row.question
     entry.answer = row.answer

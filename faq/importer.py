@@ -23,7 +23,7 @@ COLUMNS = ("id", "category", "question", "alternates", "answer", "url", "departm
 TRANSLATION_COLUMNS = TRANSLATION_FIELDS
 
 __all__ = ["COLUMNS", "Change", "CsvError", "EntryRow", "FieldChange", "ImportSummary", "ParsedFaq",
-           "import_faq", "parse_faq_csv", "preview_import"]
+           "departments_touched", "import_faq", "parse_faq_csv", "preview_import"]
 
 
 @dataclass
@@ -137,12 +137,24 @@ def preview_import(session: Session, parsed: ParsedFaq, replace: bool = False) -
     return [change for change, _ in _plan(_existing(session), parsed, replace)]
 
 
+def departments_touched(session: Session, parsed: ParsedFaq, replace: bool = False) -> set[str]:
+    """Every department an import would change an entry of: before and after (a moved entry)."""
+    existing = _existing(session)
+    touched: set[str] = set()
+    for change, target in _plan(existing, parsed, replace):
+        if change.faq_id in existing:
+            touched.add(existing[change.faq_id].department)
+        if target is not None:
+            touched.add(target.department)
+    return touched
+
+
 def import_faq(session: Session, parsed: ParsedFaq, replace: bool = False,
                author: str = "") -> ImportSummary:
     """Upsert by id (with `replace`, entries missing from the file are deleted, history kept).
 
     Alternates learned in the bot (relearn, admin) stay even if the file lacks them; staff remove
-    those in the admin pages. Entries keep their published flag (the CSV has none); new entries
+    those in the admin pages. New and changed entries count as reviewed now (reviewed_at). Entries keep their published flag (the CSV has none); new entries
     are published. Everything happens in the caller's transaction: commit it, or roll back.
     """
     existing = _existing(session)

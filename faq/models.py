@@ -25,6 +25,9 @@ class FaqEntry(Base):
     translations: Mapped[dict] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # When staff last saw the entry was right (saved it, pressed 「内容を確認した」, imported a
+    # change); entries older than FAQ_STALE_MONTHS are listed for review (faq/freshness.py).
+    reviewed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
     alternates: Mapped[list["FaqAlternate"]] = relationship(
         back_populates="entry", cascade="all, delete-orphan", order_by="FaqAlternate.id"

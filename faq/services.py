@@ -13,6 +13,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
+from db import utcnow
 from faq.entries import (EntryError, EntryRow, check_alternate, differences, row_of, snapshot, validate,
                          write)
 from faq.models import FaqAlternate, FaqEntry, FaqRevision, IndexState, Synonym
@@ -140,13 +141,16 @@ def create_entry(session: Session, row: EntryRow, author: str = "") -> FaqEntry:
 
 
 def update_entry(session: Session, row: EntryRow, author: str = "") -> FaqEntry:
-    """Replace the content of the entry `row.faq_id` (the id itself never changes)."""
+    """Replace the content of the entry `row.faq_id` (the id itself never changes). Saving
+    without a change still counts as a review (faq/freshness.py)."""
     row = validate(row)
     entry = require_entry(session, row.faq_id)
     if differences(row_of(entry), row):
         write(entry, row, source="staff")
         record(session, entry, "update", author)
         bump_version(session)
+    else:
+        entry.reviewed_at = utcnow()
     return entry
 
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-03 12:44:02.153298
+Create Date: 2026-12-03 14:16:00.785357
 """
 from alembic import op
 import sqlalchemy as sa
@@ -60,9 +60,13 @@ def upgrade() -> None:
     sa.Column('translations', sa.JSON(), nullable=False),
     sa.Column('created_at', db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('reviewed_at', db.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('faq_id')
     )
+    with op.batch_alter_table('faq_entry', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_faq_entry_reviewed_at'), ['reviewed_at'], unique=False)
+
     op.create_table('faq_revision',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('faq_id', sa.String(length=64), nullable=False),
@@ -291,6 +295,12 @@ def upgrade() -> None:
     with op.batch_alter_table('staff_line_link', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_staff_line_link_code_hash'), ['code_hash'], unique=False)
 
+    op.create_table('staff_user_department',
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('department', sa.String(length=200), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['staff_user.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('user_id', 'department')
+    )
     op.create_table('subscription',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('subscriber_id', sa.Integer(), nullable=False),
@@ -327,6 +337,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_subscription_subscriber_id'))
 
     op.drop_table('subscription')
+    op.drop_table('staff_user_department')
     with op.batch_alter_table('staff_line_link', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_staff_line_link_code_hash'))
 
@@ -372,6 +383,9 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_faq_revision_faq_id'))
 
     op.drop_table('faq_revision')
+    with op.batch_alter_table('faq_entry', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_faq_entry_reviewed_at'))
+
     op.drop_table('faq_entry')
     with op.batch_alter_table('conversation', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_conversation_user'))

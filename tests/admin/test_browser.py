@@ -282,3 +282,33 @@ def test_upload_a_judged_log_preview_and_apply(server, page, session, tmp_path):
     session.expire_all()
     assert {text: session.get(Message, i).review for text, i in ids.items()} == {
         "燃えるごみの袋は何色": "correct", "花火大会の日程": "excluded", "市民プールは何時から": None}
+
+
+def test_the_dashboard_leads_to_the_stale_entries_by_department(server, page, session, tmp_path):
+    from db import utcnow
+    from faq import services as faq_services
+
+    entries = faq_services.list_entries(session, status="published")
+    for entry in entries:
+        entry.reviewed_at = utcnow() - timedelta(days=400)
+    session.commit()
+    departments = {entry.department for entry in entries}
+    _login(page, server, "editor1")
+    page.goto(f"{server}/admin/dashboard")
+    page.click(f"text=見直し期限切れ {len(entries)} 件")
+    page.wait_for_url(re.compile(r"/admin/faq/stale$"))
+    assert f"{len(entries)} 件" in page.locator("h1").inner_text()
+    assert page.locator("section.stale").count() == len(departments)
+    _shot(page, "faq-stale.png")
+    first = page.locator("section.stale").first
+    faq_id = first.locator("td.mono").first.inner_text()
+    with page.expect_navigation():
+        first.locator("button", has_text="内容を確認した").first.click()
+    assert f"FAQ「{faq_id}」を確認済みにしました" in page.locator(".flash").inner_text()
+    assert f"{len(entries) - 1} 件" in page.locator("h1").inner_text()
+    with page.expect_download() as download:
+        page.click("text=CSV でダウンロード（Excel 用）")
+    path = tmp_path / "stale.csv"
+    download.value.save_as(path)
+    lines = path.read_bytes().decode("utf-8-sig").splitlines()
+    assert lines[0] == "担当課,ID,分類,質問,最終確認日,経過日数" and len(lines) == len(entries)
