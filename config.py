@@ -53,6 +53,9 @@ class Settings:
     # When staff read the inbox of residents who asked for a person (handoff/office_hours.py).
     office_hours: str = "月-金 08:30-17:15"
     office_holidays: str = ""
+    # CHECK_WORKER: where the check before publishing runs. "inline": a thread of the web process
+    # that queued it; "separate": only in `flask --app wsgi faq check-worker`, which serves no resident.
+    check_worker: str = "inline"
 
 
 class ConfigError(ValueError):
@@ -82,6 +85,9 @@ def check(settings: Settings) -> None:
         parse(settings.office_hours, settings.office_holidays)
     except HoursError as exc:
         raise ConfigError(str(exc)) from None
+    if settings.check_worker not in ("inline", "separate"):
+        raise ConfigError(f"CHECK_WORKER「{settings.check_worker}」は使えません。inline（Web のプロセスで実行）"
+                          "か separate（`flask --app wsgi faq check-worker` で実行）を指定してください。")
     if settings.local_chat and settings.line_channel_access_token:
         raise ConfigError("LOCAL_CHAT=1 と LINE_CHANNEL_ACCESS_TOKEN は同時に設定できません。"
                           "手元のチャットで試すときはLINEのチャネルを設定しないでください。")
@@ -124,4 +130,5 @@ def from_env() -> Settings:
         notice_api_token=os.environ.get("NOTICE_API_TOKEN", "").strip(),
         office_hours=os.environ.get("OFFICE_HOURS") or Settings.office_hours,
         office_holidays=os.environ.get("OFFICE_HOLIDAYS", ""),
+        check_worker=os.environ.get("CHECK_WORKER", "inline").strip().lower() or "inline",
     )

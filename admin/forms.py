@@ -54,11 +54,6 @@ class ImportForm(FlaskForm):
     replace = BooleanField("CSV にない FAQ は削除する（全件置き換え。履歴から復元できます）")
 
 
-class QueriesForm(FlaskForm):
-    file = FileField("質問セット（JSONL、省略時は保存済みのセット）", validators=[
-        FileAllowed(["jsonl", "json", "txt"], "JSONL ファイルを選んでください。")])
-
-
 class SynonymForm(FlaskForm):
     term = StringField("言い方", validators=[DataRequired(REQUIRED), Length(max=100)])
     canonical = StringField("正式な言葉", validators=[DataRequired(REQUIRED), Length(max=100)])
