@@ -39,6 +39,8 @@ STATE_LABELS = {"queued": "待機中", "running": "実行中", "done": "完了",
 STALE = timedelta(minutes=10)  # no progress for this long: the process running it is gone
 HEARTBEAT_SECONDS = 1.0  # progress is written at most this often
 DIED = "チェックしていたプロセスが止まったため、中断しました。もう一度チェックしてください。"
+NOT_TAKEN = ("10 分待っても実行されませんでした。チェック用のプロセス（faq check-worker）が動いているか、"
+             "管理者に確認してください。")
 NO_QUESTIONS = ("確かめる質問がありません（判定済みの質問も、言い換えのある FAQ もありません）。"
                 "確認キューで回答を判定すると、その質問で確かめられるようになります。")
 # What the result keeps of each side's metrics (retrieval.evaluate): the page shows these.
@@ -78,11 +80,16 @@ def active_job(session: Session) -> CheckJob | None:
 
 
 def fail_stale(session: Session) -> int:
-    """Mark 失敗 the running jobs whose process died; the caller commits. How many."""
+    """Mark 失敗 the running jobs whose process died, and a job no worker took for STALE (with
+    CHECK_WORKER=separate and no `faq check-worker` running), which would hold the slot for ever;
+    the caller commits. How many."""
     now = utcnow()
     failed = 0
-    for job in session.scalars(select(CheckJob).where(CheckJob.state == "running")):
-        if _dead(job.worker) or (job.heartbeat_at or job.created_at) < now - STALE:
+    for job in session.scalars(select(CheckJob).where(CheckJob.state.in_(("queued", "running")))):
+        if job.state == "queued" and job.created_at < now - STALE:
+            _finish(job, "failed", error=NOT_TAKEN)
+            failed += 1
+        elif job.state == "running" and (_dead(job.worker) or (job.heartbeat_at or job.created_at) < now - STALE):
             _finish(job, "failed", error=DIED)
             failed += 1
     session.flush()

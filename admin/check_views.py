@@ -53,12 +53,15 @@ def _back_to_editor(form: EntryForm):
 @role_required("editor")
 def faq_check_job(job_id: int):
     job = db_session().get(CheckJob, job_id) or abort(404)
+    if job.state == "queued":  # queued by a process that died before running it: run it here
+        services().wake_check_worker()
     draft = dict(job.draft)
     form = EntryForm(data={**{k: v for k, v in draft.items() if k != "translations"},
                            "alternates": "\n".join(draft.get("alternates", [])),
                            **(draft.get("translations") or {})})
     return render_template("admin/check.html", job=job, form=form, labels=STATE_LABELS, bands=BANDS,
-                           metrics=METRIC_LABELS, entry=faq.get_entry(db_session(), job.faq_id))
+                           metrics=METRIC_LABELS, entry=faq.get_entry(db_session(), job.faq_id),
+                           separate=services().settings.check_worker == "separate")
 
 
 @bp.route("/faq/check/<id:job_id>/progress")

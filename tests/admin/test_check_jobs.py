@@ -109,6 +109,35 @@ def test_a_job_left_running_by_a_dead_process_is_failed_on_the_next_start(app, s
     assert "もう一度チェックしてください" in check_jobs.DIED
 
 
+def test_a_job_no_worker_took_is_failed_after_a_while(app, faq, session):
+    waiting = CheckJob(state="queued", active=1, faq_id="B01", draft={},
+                       created_at=utcnow() - check_jobs.STALE - timedelta(minutes=1))
+    session.add(waiting)
+    session.commit()
+    job, created = enqueue(session, ROW, "editor")
+    session.commit()
+    assert created
+    session.refresh(waiting)
+    assert waiting.state == "failed" and waiting.active is None and "faq check-worker" in waiting.error
+
+
+def test_two_checks_asked_at_once_make_one_job(app, faq, session, monkeypatch):
+    # The other request inserted its job between this one's look and its insert.
+    first, _ = enqueue(session, ROW, "other")
+    session.commit()
+    real, looks = check_jobs.active_job, []
+
+    def first_look_misses(s):
+        looks.append(1)
+        return None if len(looks) == 1 else real(s)
+
+    monkeypatch.setattr(check_jobs, "active_job", first_look_misses)
+    job, created = enqueue(session, ROW, "editor")
+    session.commit()
+    assert not created and job.id == first.id and job.started_by == "other"
+    assert session.scalar(select(CheckJob.id).order_by(CheckJob.id.desc())) == first.id
+
+
 def test_only_one_check_at_a_time(editor, faq, session, settings):
     settings.check_worker = "separate"  # nothing runs the job here: it stays queued
     first = post(editor, "/admin/faq/check", DRAFT, token_page="/admin/faq/B01/edit")
@@ -118,6 +147,7 @@ def test_only_one_check_at_a_time(editor, faq, session, settings):
     page = second.get_data(as_text=True)
     assert second.request.path == first.headers["Location"]  # shown the running one
     assert "ほかのチェック（editor さんの FAQ B01）が待機中です" in page
+    assert "チェック用のプロセス（faq check-worker）が始めるのを待っています" in page
     assert session.scalar(select(CheckJob.id).order_by(CheckJob.id.desc())) == 1
     with pytest.raises(Exception):  # and the database itself refuses a second active job
         session.add(CheckJob(faq_id="A01", draft={}, active=1))
@@ -133,7 +163,8 @@ def test_the_page_returns_at_once_while_the_check_runs_then_shows_the_result(edi
         return real(*args, **kwargs)
 
     monkeypatch.setattr(check_jobs, "check_draft", held)
-    response = post(editor, "/admin/faq/check", DRAFT, token_page="/admin/faq/B01/edit")
+    response = post(editor, "/admin/faq/check", {**DRAFT, "answer_en": "Register your dog within 30 days."},
+                    token_page="/admin/faq/B01/edit")
     assert response.status_code == 302 and not release.is_set()  # returned with the job still held
     url = response.headers["Location"]
     page = editor.get(url).get_data(as_text=True)
@@ -148,6 +179,7 @@ def test_the_page_returns_at_once_while_the_check_runs_then_shows_the_result(edi
     assert "hit@1" not in page and "JSONL" not in page and "data-poll" not in page
     # the draft rides along: saving from the result page saves what was checked
     assert 'name="question" hidden>犬の登録</textarea>' in page
+    assert 'name="answer_en" hidden>Register your dog within 30 days.</textarea>' in page  # translations too
 
 
 def test_a_bad_draft_is_refused_and_nothing_is_queued(editor, faq, session):
