@@ -197,3 +197,16 @@ def test_the_check_worker_command_runs_queued_checks(app, runner, settings, faq,
     assert "公開前チェックを 1 件実行しました" in result.output
     session.expire_all()
     assert session.get(CheckJob, job.id).state == "done"
+
+
+def test_check_worker_setting_is_read_and_a_wrong_value_stops_the_app(monkeypatch, tmp_path):
+    import config
+
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
+    monkeypatch.delenv("CHECK_WORKER", raising=False)
+    assert config.from_env().check_worker == "inline"
+    monkeypatch.setenv("CHECK_WORKER", " Separate ")
+    assert config.from_env().check_worker == "separate"
+    monkeypatch.setenv("CHECK_WORKER", "thread")
+    with pytest.raises(config.ConfigError, match="CHECK_WORKER「thread」は使えません"):
+        config.check(config.from_env())
