@@ -61,7 +61,7 @@ def worker_id() -> str:
 def _dead(worker: str | None) -> bool:
     """Whether the process named by worker_id() is certainly gone (only knowable on this host)."""
     host, _, rest = (worker or "").partition(":")
-    pid, _, token = rest.partition(":")
+    pid = rest.partition(":")[0]
     if host != socket.gethostname() or not pid.isdigit():
         return False
     if int(pid) == os.getpid():
