@@ -56,6 +56,9 @@ class Settings:
     office_holidays: str = ""
     # FAQ_STALE_MONTHS: an entry not reviewed for this many months is listed for review.
     faq_stale_months: int = 12
+    # CHECK_WORKER: where the check before publishing runs. "inline": a thread of the web process
+    # that queued it; "separate": only in `flask --app wsgi faq check-worker`, which serves no resident.
+    check_worker: str = "inline"
 
 
 class ConfigError(ValueError):
@@ -88,6 +91,9 @@ def check(settings: Settings) -> None:
     if not 1 <= settings.faq_stale_months <= MAX_STALE_MONTHS:
         raise ConfigError(f"FAQ_STALE_MONTHS は 1 から {MAX_STALE_MONTHS} までの月数にしてください"
                           f"（今は {settings.faq_stale_months}）。")
+    if settings.check_worker not in ("inline", "separate"):
+        raise ConfigError(f"CHECK_WORKER「{settings.check_worker}」は使えません。inline（Web のプロセスで実行）"
+                          "か separate（`flask --app wsgi faq check-worker` で実行）を指定してください。")
     if settings.local_chat and settings.line_channel_access_token:
         raise ConfigError("LOCAL_CHAT=1 と LINE_CHANNEL_ACCESS_TOKEN は同時に設定できません。"
                           "手元のチャットで試すときはLINEのチャネルを設定しないでください。")
@@ -141,4 +147,5 @@ def from_env() -> Settings:
         office_hours=os.environ.get("OFFICE_HOURS") or Settings.office_hours,
         office_holidays=os.environ.get("OFFICE_HOLIDAYS", ""),
         faq_stale_months=_months("FAQ_STALE_MONTHS", Settings.faq_stale_months),
+        check_worker=os.environ.get("CHECK_WORKER", "inline").strip().lower() or "inline",
     )

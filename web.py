@@ -24,6 +24,7 @@ class AppServices:
     _live_index: Any = None
     _reply_sender: Any = None
     _notice_sender: Any = None
+    _check_worker: Any = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -59,6 +60,19 @@ class AppServices:
                 self._notice_sender = NoticeSender(self.sessionmaker, self.settings)
         self._notice_sender.start()
         return self._notice_sender
+
+    def wake_check_worker(self) -> None:
+        """A check was queued: run it in a thread of this process, unless a separate
+        `faq check-worker` process runs checks (CHECK_WORKER=separate)."""
+        if self.settings.check_worker != "inline":
+            return
+        with self._lock:
+            if self._check_worker is None:
+                from admin.check_jobs import CheckWorker
+
+                # Idle it polls slowly: a job queued in this process wakes it at once.
+                self._check_worker = CheckWorker(self.sessionmaker, self.settings, idle_seconds=60.0)
+        self._check_worker.wake()
 
 
 class RowIdConverter(IntegerConverter):

@@ -54,6 +54,6 @@ def _csrf_error(error: CSRFError):
                            message="フォームの有効期限が切れたか、不正な送信です。ページを開き直してもう一度お試しください。"), 400
 
 
-from admin import (audit_views, auth, dashboard_views, faq_views, filters, freshness_views,  # noqa: E402,F401
-                   inbox_views, notice_views, review_upload_views, review_views, synonym_views, try_views,
-                   user_views)
+from admin import (audit_views, auth, check_views, dashboard_views, faq_views, filters,  # noqa: E402,F401
+                   freshness_views, inbox_views, notice_views, review_upload_views, review_views, synonym_views,
+                   try_views, user_views)

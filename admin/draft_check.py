@@ -2,7 +2,7 @@
 memory, beside the FAQ as it is, and list the questions whose result changed. No Flask here."""
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import retrieval
@@ -44,10 +44,10 @@ def with_draft(docs: Sequence[retrieval.Document], row: EntryRow) -> list[retrie
 
 def check_draft(docs: Sequence[retrieval.Document], row: EntryRow, queries: Sequence[Mapping],
                 embedder: retrieval.Embedder, synonyms: Mapping[str, str], answer_threshold: float,
-                candidate_threshold: float) -> CheckResult:
+                candidate_threshold: float, on_query: Callable[[], None] | None = None) -> CheckResult:
     def run(documents: Sequence[retrieval.Document]) -> dict:
         return evaluate(documents, queries, embedder, answer_threshold, candidate_threshold,
-                        synonyms=synonyms)
+                        synonyms=synonyms, on_query=on_query)
 
     before, after = run(docs), run(with_draft(docs, row.cleaned()))
     changes = [

@@ -62,11 +62,6 @@ class JudgedLogForm(FlaskForm):
                     "CSV（.csv）、Unicode テキスト（.txt）、Excel ブック（.xlsx）のいずれかを選んでください。")])
 
 
-class QueriesForm(FlaskForm):
-    file = FileField("質問セット（JSONL、省略時は保存済みのセット）", validators=[
-        FileAllowed(["jsonl", "json", "txt"], "JSONL ファイルを選んでください。")])
-
-
 class SynonymForm(FlaskForm):
     term = StringField("言い方", validators=[DataRequired(REQUIRED), Length(max=100)])
     canonical = StringField("正式な言葉", validators=[DataRequired(REQUIRED), Length(max=100)])

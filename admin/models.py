@@ -1,10 +1,11 @@
-"""Staff accounts, and the per-client record that slows down guessing passwords."""
+"""Staff accounts, the per-client record that slows down guessing passwords, and the jobs of the
+check before publishing."""
 from __future__ import annotations
 
 import secrets
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from db import Base, UTCDateTime, utcnow
@@ -57,3 +58,28 @@ class LoginThrottle(Base):
     failures: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CheckJob(Base):
+    """One check before publishing (admin/check_jobs.py): a draft entry scored on the city's own
+    questions, run off the request by a worker thread, with its progress and result."""
+
+    __tablename__ = "check_job"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    state: Mapped[str] = mapped_column(String(20), default="queued")  # queued | running | done | failed
+    # 1 while queued or running, NULL after: the unique constraint lets one job at a time exist
+    # (NULLs never collide), whichever process asks.
+    active: Mapped[int | None] = mapped_column(Integer, unique=True, nullable=True)
+    faq_id: Mapped[str] = mapped_column(String(64))
+    draft: Mapped[dict] = mapped_column(JSON)  # the EntryRow being checked, as typed (not saved)
+    started_by: Mapped[str] = mapped_column(String(100), default="")
+    worker: Mapped[str | None] = mapped_column(String(200), nullable=True)  # host:pid running it
+    done: Mapped[int] = mapped_column(Integer, default=0)  # questions scored so far
+    total: Mapped[int] = mapped_column(Integer, default=0)  # questions to score (both indexes)
+    result: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)  # why it failed, for staff
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

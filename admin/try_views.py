@@ -1,23 +1,13 @@
-"""Try it (a question in, the bot's ranking and decision out) and the check before publishing."""
+"""Try it: a question in, the bot's ranking and decision out."""
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
+from flask import render_template, request, session
 
-from flask import flash, render_template, request, session
-
-import config
 import retrieval
 from admin import bp
 from admin.auth import role_required
-from admin.draft_check import check_draft
-from admin.forms import EntryForm, QueriesForm
-from faq import services as faq
-from faq.entries import EntryError, validate
-from retrieval.evaluate import QueryFileError, load_queries
-from web import db_session, services
+from web import services
 
-SAVED_QUERIES = config.ROOT / "faq" / "sample" / "queries_tune.jsonl"
 BANDS = {"answer": "回答する", "candidates": "候補を出す（もしかして）", "none": "答えない（表題なし）"}
 
 
@@ -56,47 +46,3 @@ def _question(faq_id: str) -> str:
     if entry is None:
         return "（現在は公開されていない項目）"
     return entry.question + ("（回答未入力）" if not entry.answer else "")
-
-
-@bp.route("/faq/check", methods=["POST"])
-@role_required("editor")
-def faq_check():
-    form = EntryForm()
-    queries_form = QueriesForm()
-    result = None
-    if form.validate_on_submit():
-        try:
-            row = validate(form.row())
-            queries = _queries(queries_form)
-        except (EntryError, QueryFileError) as exc:
-            flash(str(exc), "error")
-        else:
-            s = db_session()
-            settings = services().settings
-            embedder = retrieval.load_embedder(settings.embedding_model, settings.embedding_cache_dir)
-            result = check_draft(faq.documents(s), row, queries, embedder, faq.synonyms(s),
-                                 settings.answer_threshold, settings.candidate_threshold)
-    else:
-        flash("入力に誤りがあります。編集画面で直してください。", "error")
-    entry = faq.get_entry(db_session(), form.faq_id.data or "")
-    return render_template("admin/check.html", form=form, queries_form=queries_form, result=result,
-                           entry=entry, bands=BANDS)
-
-
-def _queries(form: QueriesForm) -> list[dict]:
-    """The uploaded query set, or the saved one."""
-    upload = form.file.data
-    if not upload or not upload.filename:
-        if not SAVED_QUERIES.exists():
-            raise QueryFileError("保存済みの質問セットがありません。JSONL ファイルを選んでください。")
-        return load_queries(SAVED_QUERIES)
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "queries.jsonl"
-        upload.save(path)
-        try:
-            queries = load_queries(path)
-        except QueryFileError as exc:
-            raise QueryFileError(str(exc).replace(str(path), upload.filename)) from None
-    if not queries:
-        raise QueryFileError("質問セットが空です。")
-    return queries

@@ -124,5 +124,27 @@ def evaluate_command(faq_file: Path, queries_file: Path, as_json: bool, method: 
             click.echo(f"    {language:<3} 質問 {counts['n']:>4} 件  reached {reached:>6}")
 
 
+@faq_cli.command("check-worker", help="公開前チェックを実行し続ける（住民に答えない別プロセスで。"
+                 "CHECK_WORKER=separate のときは、これが動いていないとチェックが始まらない）")
+@click.option("--once", is_flag=True, help="待機中のチェックをすべて実行したら終わる")
+def check_worker_command(once: bool) -> None:
+    from admin.check_jobs import CheckWorker  # the admin's job; loads the model only when a job runs
+
+    worker = CheckWorker(web.services().sessionmaker, web.services().settings)
+    if once:
+        count = 0
+        while worker.run_once():
+            count += 1
+        click.echo(f"公開前チェックを {count} 件実行しました。")
+        return
+    click.echo("公開前チェックを待っています（Ctrl+C で終了。実行中のチェックは次の起動時に「失敗」になります）。")
+    worker.start()
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(faq_cli)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -53,7 +53,8 @@ def _ratio(numerator: int, denominator: int) -> float | None:
 def evaluate(docs: Sequence[Document], queries: Sequence[Mapping], embedder: Embedder,
              answer_threshold: float, candidate_threshold: float, method: str = "hybrid",
              progress: bool = False, synonyms: Mapping[str, str] | None = None,
-             settings: IndexSettings | None = None) -> dict:
+             settings: IndexSettings | None = None,
+             on_query: Callable[[], None] | None = None) -> dict:
     """Metrics over `queries` (see ARCHITECTURE.md, `faq evaluate --json`), plus per-query rows.
 
     hit@k and mrr@10 come from the ranking alone, over the answerable queries. What residents see
@@ -61,6 +62,7 @@ def evaluate(docs: Sequence[Document], queries: Sequence[Mapping], embedder: Emb
     as a button: a candidate, or related under an answer), `answered_right` and `answered_wrong`
     (a direct answer with the right / a wrong entry); over the unanswerable ones, `oos_answered`
     (answered directly as if known) and `oos_declined`; and the no-answer precision and recall.
+    `on_query` is called after each query (a job's progress).
     """
     settings = settings or IndexSettings(method=method)
     if settings.method != method:
@@ -79,6 +81,8 @@ def evaluate(docs: Sequence[Document], queries: Sequence[Mapping], embedder: Emb
             hits = index.search(q["query"], k=10)
             decision = decide(hits, answer_threshold, candidate_threshold)
         latencies.append((time.perf_counter() - start) * 1000)
+        if on_query is not None:
+            on_query()
         relevant = set(q["relevant"])
         ids = [h.faq_id for h in hits]
         rank = next((i + 1 for i, faq_id in enumerate(ids) if faq_id in relevant), None)

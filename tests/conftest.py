@@ -96,6 +96,9 @@ def app(settings):
     notice_sender = app.extensions["cityfaq"]._notice_sender
     if notice_sender is not None:
         notice_sender.stop()
+    check_worker = app.extensions["cityfaq"]._check_worker
+    if check_worker is not None:
+        check_worker.stop()
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-03 14:16:00.785357
+Create Date: 2026-12-03 14:52:02.946598
 """
 from alembic import op
 import sqlalchemy as sa
@@ -32,6 +32,25 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_audit_event_action'), ['action'], unique=False)
         batch_op.create_index(batch_op.f('ix_audit_event_created_at'), ['created_at'], unique=False)
 
+    op.create_table('check_job',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('state', sa.String(length=20), nullable=False),
+    sa.Column('active', sa.Integer(), nullable=True),
+    sa.Column('faq_id', sa.String(length=64), nullable=False),
+    sa.Column('draft', sa.JSON(), nullable=False),
+    sa.Column('started_by', sa.String(length=100), nullable=False),
+    sa.Column('worker', sa.String(length=200), nullable=True),
+    sa.Column('done', sa.Integer(), nullable=False),
+    sa.Column('total', sa.Integer(), nullable=False),
+    sa.Column('result', sa.JSON(), nullable=True),
+    sa.Column('error', sa.Text(), nullable=True),
+    sa.Column('created_at', db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('started_at', db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('heartbeat_at', db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('finished_at', db.UTCDateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('active')
+    )
     op.create_table('conversation',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user', sa.String(length=64), nullable=False),
@@ -391,6 +410,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_conversation_user'))
 
     op.drop_table('conversation')
+    op.drop_table('check_job')
     with op.batch_alter_table('audit_event', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_audit_event_created_at'))
         batch_op.drop_index(batch_op.f('ix_audit_event_action'))

@@ -198,6 +198,33 @@ def test_relearn_from_the_review_queue_changes_the_bots_answer(server, page, lin
     assert any("指定ごみ袋（黄色）" in text for text in after), after
 
 
+def test_the_check_before_publishing_page_follows_its_job_to_the_result(server, page, monkeypatch):
+    import admin.check_jobs as check_jobs
+
+    release = threading.Event()
+    real = check_jobs.check_draft
+
+    def held(*args, **kwargs):  # the job waits until the page has shown it running
+        release.wait(120)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(check_jobs, "check_draft", held)
+    refused = []
+    page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
+    _login(page, server, "editor1")
+    page.goto(f"{server}/admin/faq/{TARGET}/edit")
+    page.fill("textarea[name=question]", "犬の登録")
+    page.click("button[value=check]")
+    page.wait_for_selector("progress")
+    assert page.locator("#check-state").inner_text() in ("待機中", "実行中")
+    release.set()
+    # no reload by the test: admin.js polls the progress and shows the result when it is done
+    page.wait_for_selector("text=1位正解率", timeout=180_000)
+    assert page.locator("#check-state").inner_text() == "完了"
+    assert "hit@1" not in page.content() and "JSONL" not in page.content()
+    assert not refused, refused
+
+
 def test_a_viewer_reads_the_dashboard_and_downloads_the_report(server, page, tmp_path):
     refused = []  # what the Content-Security-Policy blocked (security_headers.py)
     page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)

@@ -1,9 +1,8 @@
-"""The FAQ editor through its pages: edit and restore, LINE preview, CSV in and out, synonyms,
-the check before publishing."""
+"""The FAQ editor through its pages: edit and restore, LINE preview, CSV in and out, synonyms
+(the check before publishing: test_check_jobs.py)."""
 from __future__ import annotations
 
 import io
-import json
 
 from sqlalchemy import select
 
@@ -134,24 +133,6 @@ def test_synonyms_are_added_and_removed(editor, faq, session):
     post(editor, "/admin/synonyms/delete", {"term": "マイナ"}, token_page="/admin/synonyms")
     session.expire_all()
     assert faq_services.synonyms(session) == {}
-
-
-def test_check_before_publishing_shows_what_a_draft_changes(editor, faq, session):
-    queries = "\n".join(json.dumps(q, ensure_ascii=False) for q in (
-        {"query": "ぴよぴよ税を払いたい", "relevant": ["C01"]},  # C01 is taught this phrasing below
-        {"query": "粗大ごみを出したい", "relevant": ["B01"]},
-    ))
-    draft = {"faq_id": "C01", "category": "子育て", "question": "児童手当の申請",
-             "alternates": "児童手当 手続き\nぴよぴよ税を払いたい", "answer": "", "url": "", "department": "子育て支援課"}
-    page = post(editor, "/admin/faq/check", {**draft, "file": (io.BytesIO(queries.encode()), "q.jsonl")},
-                token_page="/admin/faq/C01/edit", content_type="multipart/form-data").get_data(as_text=True)
-    assert "結果が変わった質問：1 問" in page and "ぴよぴよ税を払いたい" in page and "改善" in page
-    assert "+50.0" in page  # hit@1 from 1/2 to 2/2
-    session.expire_all()
-    assert "ぴよぴよ税を払いたい" not in [a.text for a in faq_services.get_entry(session, "C01").alternates]
-    bad = post(editor, "/admin/faq/check", {**draft, "file": (io.BytesIO(b'{"query": 1}\n'), "q.jsonl")},
-               token_page="/admin/faq/C01/edit", content_type="multipart/form-data").get_data(as_text=True)
-    assert "q.jsonl 1行目" in bad
 
 
 def test_try_it_shows_scores_band_and_before_after(editor, faq, session, app):

@@ -17,7 +17,7 @@ from tests.admin.conftest import PASSWORD, csrf_token, login, post
 
 PUBLIC = {"admin.login", "admin.static"}
 SAMPLE_ARGS = {"faq_id": "A01", "user_id": 1, "message_id": 1, "revision_id": 1, "filename": "admin.css",
-               "topic_id": 1, "notice_id": 1, "conversation_id": 1}
+               "topic_id": 1, "notice_id": 1, "conversation_id": 1, "job_id": 1}
 
 
 def _admin_rules(app):
