@@ -21,9 +21,10 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 import db
+from errors import UserError
 
 
-class BackupError(RuntimeError):
+class BackupError(UserError, RuntimeError):
     """What went wrong, for staff; nothing was changed."""
 
 

@@ -13,6 +13,8 @@ from typing import Any
 import click
 from flask.cli import AppGroup
 
+from errors import UserError
+
 _OS_ERRORS = {errno.ENOENT: "ファイルまたはフォルダがありません", errno.EACCES: "権限がありません",
               errno.EPERM: "権限がありません", errno.EISDIR: "フォルダです", errno.ENOSPC: "ディスクに空きがありません"}
 
@@ -40,6 +42,8 @@ class StaffGroup(AppGroup):
                 raise
             reason = _OS_ERRORS.get(exc.errno, exc.strerror)
             raise StaffError(f"「{exc.filename}」を読み書きできません（{reason}）。") from None
+        except UserError as exc:  # any the command did not word itself: the message is for staff already
+            raise StaffError(str(exc)) from None
 
 
 class InputFile(click.Path):

@@ -6,6 +6,8 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from errors import UserError
+
 ROOT = Path(__file__).resolve().parent
 INSTANCE = Path(os.environ.get("INSTANCE_PATH", ROOT / "instance"))
 
@@ -61,7 +63,7 @@ class Settings:
     check_worker: str = "inline"
 
 
-class ConfigError(ValueError):
+class ConfigError(UserError, ValueError):
     """A configuration the app must not start with; the message says what to set, for staff."""
 
 

@@ -24,6 +24,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from admin.models import ROLES, LoginThrottle, User, UserDepartment, new_session_token
 from db import utcnow
+from errors import UserError
 
 ROLE_LABELS = {"admin": "管理者", "editor": "編集者", "viewer": "閲覧者"}
 ROLE_RANK = {"viewer": 0, "editor": 1, "admin": 2}
@@ -39,7 +40,7 @@ CLIENT_MEMORY = timedelta(days=1)  # a client's failures older than this are for
 _dummy_hash: str | None = None
 
 
-class AccountError(ValueError):
+class AccountError(UserError, ValueError):
     """A request staff can fix; the message is Japanese."""
 
 

@@ -24,6 +24,7 @@ from analytics.models import Message
 from analytics.outcomes import OUTCOME_LABELS, REVIEW_LABELS, parse_outcome, parse_review
 from analytics.periods import JST, month_range
 from analytics.pseudonym import pseudonymize
+from errors import UserError
 from faq.csvio import ENCODING_NAMES, read_table, write_table
 
 HEADER = ("id", "timestamp", "user", "text", "outcome", "faq_id", "score", "review", "correct_faq_id")
@@ -32,7 +33,7 @@ _LINE_USER_ID = re.compile(r"U[0-9a-f]{32}")
 _ID_LENGTH = 64  # user, faq_id and correct_faq_id columns
 
 
-class LogError(ValueError):
+class LogError(UserError, ValueError):
     """Rows that cannot be taken; each problem names its line. Nothing was stored."""
 
     def __init__(self, problems: list[str], action: str = "取り込み"):

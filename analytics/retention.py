@@ -15,9 +15,10 @@ from sqlalchemy.orm import Session
 
 from analytics.models import Message
 from analytics.periods import month_range
+from errors import UserError
 
 
-class RetentionError(ValueError):
+class RetentionError(UserError, ValueError):
     """A purge that must not run; the message is for staff."""
 
 

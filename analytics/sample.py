@@ -16,12 +16,13 @@ from sqlalchemy.orm import Session
 
 from analytics.models import LOCAL_CHAT_SOURCE, Message, ReviewSample, ReviewSampleItem
 from analytics.periods import month_range
+from errors import UserError
 
 DEFAULT_SIZE = 50
 MAX_SIZE = 1000
 
 
-class SampleError(ValueError):
+class SampleError(UserError, ValueError):
     """A draw that cannot be made; the message is for staff."""
 
 

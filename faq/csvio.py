@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Iterable, Sequence
 
+from errors import UserError
+
 ENCODING_NAMES = {"utf-8-sig": "UTF-8 (BOM付き)", "utf-8": "UTF-8", "cp932": "Shift_JIS (cp932)",
                   # read only by faq.spreadsheet (the admin's judged-log upload and `review apply`)
                   "utf-16": "UTF-16（Excel の「Unicode テキスト」）", "xlsx": "Excel ブック（.xlsx）"}
@@ -27,7 +29,7 @@ _FORMULA = re.compile("'*[=+\\-@\t\r]")
 _QUOTED_FORMULA = re.compile("'+[=+\\-@\t\r]")
 
 
-class CsvError(ValueError):
+class CsvError(UserError, ValueError):
     """A CSV that cannot be read; the message is for staff, in Japanese."""
 
     def __init__(self, message: str, line: int | None = None):

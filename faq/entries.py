@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass, field, replace
 from urllib.parse import urlsplit
 
 from db import utcnow
+from errors import UserError
 from faq.models import FaqAlternate, FaqEntry
 from retrieval.language import FOREIGN, NAMES
 
@@ -27,7 +28,7 @@ FIELD_LABELS["translations"] = "翻訳・やさしい日本語"
 CONTENT_FIELDS = ("category", "question", "alternates", "answer", "url", "department", "translations")
 
 
-class EntryError(ValueError):
+class EntryError(UserError, ValueError):
     """An entry that cannot be saved; the message is for staff, in Japanese."""
 
 

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from errors import UserError
+
 JST = ZoneInfo("Asia/Tokyo")
 DAYS = "月火水木金土日"
 WEEKDAYS_JA = DAYS
@@ -19,7 +21,7 @@ _SPEC = re.compile(r"^\s*([月火水木金土日](?:\s*[-〜~]\s*[月火水木�
                    r"\s+(\d{1,2}):(\d{2})\s*[-〜~]\s*(\d{1,2}):(\d{2})\s*$")
 
 
-class HoursError(ValueError):
+class HoursError(UserError, ValueError):
     """OFFICE_HOURS or OFFICE_HOLIDAYS cannot be read; the message is for staff."""
 
 

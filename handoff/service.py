@@ -11,13 +11,14 @@ from sqlalchemy.orm import Session
 from analytics.masking import mask_personal_data
 from analytics.models import Message
 from db import utcnow
+from errors import UserError
 from handoff.models import Conversation, ConversationMessage
 from notices.crypto import IdBox
 
 MAX_REPLY = 5000  # LINE's limit for one text message
 
 
-class HandoffError(ValueError):
+class HandoffError(UserError, ValueError):
     """A step not possible now; the message is for staff."""
 
 

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
+from errors import UserError
 
-class KeyError_(ValueError):
+
+class KeyError_(UserError, ValueError):
     """LINE_ID_KEYS holds something that is not a Fernet key."""
 
 

@@ -12,13 +12,14 @@ from sqlalchemy.orm import Session
 from bot import flex
 from bot.replies import fit
 from db import utcnow
+from errors import UserError
 from notices.models import Notice, Topic
 
 MAX_TITLE = 40
 MAX_TEXT = 1000  # a notice is read on a phone; the page behind the button holds the rest
 
 
-class NoticeError(ValueError):
+class NoticeError(UserError, ValueError):
     """A notice that cannot be kept or a step not allowed now; the message is for staff."""
 
 

@@ -6,13 +6,14 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from errors import UserError
 from notices.crypto import IdBox
 from notices.models import Subscriber, Subscription, Topic
 
 MAX_TOPIC_NAME = 14  # 「…を受け取る」 must fit LINE's 20-character button label
 
 
-class TopicError(ValueError):
+class TopicError(UserError, ValueError):
     """A topic staff entered that cannot be kept; the message is for staff."""
 
 

@@ -9,6 +9,8 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
+from errors import UserError
+
 from . import foreign
 from .decide import decide
 from .embedder import Embedder
@@ -16,7 +18,7 @@ from .index import Document, IndexSettings, build_index
 from .language import JAPANESE, detect
 
 
-class QueryFileError(ValueError):
+class QueryFileError(UserError, ValueError):
     """A query file that cannot be read; the message names the line, in Japanese for staff."""
 
 
