@@ -4,6 +4,8 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 
 from sqlalchemy import DateTime, create_engine, event
@@ -134,6 +136,19 @@ def is_fault(exc: BaseException) -> bool:
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+@contextmanager
+def unit_of_work(session: Session) -> Iterator[Session]:
+    """The one transaction rule: services only add and flush; the surface (a view, a CLI command,
+    the bot, a background sender) wraps what it does in this, which commits when the block ends
+    and rolls back when it raises (a `UserError` or anything else) and re-raises."""
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
 
 
 def import_models() -> None:

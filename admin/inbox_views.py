@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from admin import bp
 from admin.auth import role_required
+from db import unit_of_work
 from handoff import push
 from handoff import service as handoff
 from handoff.models import Conversation
@@ -47,7 +48,11 @@ def _reply(s, row: Conversation, text: str) -> None:
         flash(str(exc), "error")
         return
     s.commit()
-    push.try_send(s, settings, id_box(settings.line_id_keys), message.id)
+    with unit_of_work(s):
+        taken = push.take(s, message.id)
+    if taken:
+        with unit_of_work(s):
+            push.deliver(s, settings, id_box(settings.line_id_keys), message.id)
     s.refresh(message)
     if message.status == "sent":
         flash("返信しました。", "success")

@@ -2,7 +2,8 @@
 its retry key are committed first; whoever sends it (the admin request at once, then the notice
 sender thread of any worker) takes a lease; LINE unreachable, 5xx or 429 → tried again with the
 same key after 1, 2, 4 ... 300 s, at most MAX_ATTEMPTS times; LINE's 409 for a key it already
-took counts as sent. A conversation closed meanwhile has no LINE user id left: the reply fails."""
+took counts as sent. A conversation closed meanwhile has no LINE user id left: the reply fails.
+Nothing here commits: the caller commits the lease (`take`) before `deliver`, and after it."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -29,15 +30,17 @@ def due(session: Session) -> list[int]:
         .order_by(ConversationMessage.id).limit(20)))
 
 
-def try_send(session: Session, settings: Settings, box: IdBox | None, message_id: int) -> None:
-    """Take the reply (unless someone else has it) and push it once."""
+def take(session: Session, message_id: int) -> bool:
+    """Lease the reply (unless someone else has it); the caller commits before `deliver`, so the
+    lease holds while LINE is called."""
     now = utcnow()
-    taken = session.execute(update(ConversationMessage).where(
+    return session.execute(update(ConversationMessage).where(
         ConversationMessage.id == message_id, ConversationMessage.status == "sending", _free(now))
-        .values(lease_until=now + LEASE)).rowcount
-    session.commit()
-    if taken != 1:
-        return
+        .values(lease_until=now + LEASE)).rowcount == 1
+
+
+def deliver(session: Session, settings: Settings, box: IdBox | None, message_id: int) -> None:
+    """Push a reply taken with `take` once and record how it went (the caller commits)."""
     message = session.get(ConversationMessage, message_id)
     session.refresh(message)
     conversation = session.get(Conversation, message.conversation_id)
@@ -45,7 +48,6 @@ def try_send(session: Session, settings: Settings, box: IdBox | None, message_id
     if user_id is None:
         message.status, message.lease_until = "failed", None
         message.last_error = "会話が終了したか、暗号化の鍵が変わったため送れません。"
-        session.commit()
         return
     error = send_push(settings.line_api_base_url, settings.line_channel_access_token, user_id,
                       [{"type": "text", "text": message.text}], message.retry_key)
@@ -58,7 +60,6 @@ def try_send(session: Session, settings: Settings, box: IdBox | None, message_id
         message.next_attempt_at, message.last_error = utcnow() + timedelta(seconds=wait), error.reason
     else:
         message.status, message.last_error = "failed", error.reason
-    session.commit()
 
 
 def _free(now: datetime):

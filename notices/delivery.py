@@ -7,7 +7,8 @@ sent with `X-Line-Retry-Key`; LINE unreachable, 5xx or 429 → tried again with 
 after 1, 2, 4 ... 300 s, at most MAX_ATTEMPTS times (LINE keeps a key for 24 hours). A key LINE
 already accepted is answered 409 and counts as sent: a retry after a lost answer, or by a
 worker that died after the call, never sends twice. Recipients are kept encrypted, and only
-until their batch is done; the notice keeps the counts.
+until their batch is done; the notice keeps the counts. The functions here never commit: the
+sender thread (NoticeSender, a surface like the admin's views) wraps each step in a unit of work.
 """
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from background import Background
 from bot.line_api import send_multicast
 from config import Settings
-from db import utcnow
+from db import unit_of_work, utcnow
 from handoff import push as handoff_push
 from notices import service
 from notices.crypto import IdBox, id_box
@@ -88,11 +89,14 @@ class NoticeSender(Background):
             self.send(box, batch_id)
         with self._sessionmaker() as session:  # staff replies in the 相談 inbox LINE did not take yet
             for message_id in handoff_push.due(session):
-                handoff_push.try_send(session, self._settings, box, message_id)
-        with self._sessionmaker() as session:  # two workers finishing the last two batches at once
+                with unit_of_work(session):  # the lease is committed before LINE is called
+                    taken = handoff_push.take(session, message_id)
+                if taken:
+                    with unit_of_work(session):
+                        handoff_push.deliver(session, self._settings, box, message_id)
+        with self._sessionmaker() as session, unit_of_work(session):  # two workers finishing the last two batches
             for notice in session.scalars(select(Notice).where(Notice.status == "sending")):
                 _finish_if_done(session, notice)
-            session.commit()
         with self._sessionmaker() as session:
             next_at = session.scalar(select(func.min(NoticeBatch.next_attempt_at))
                                      .where(NoticeBatch.status == "pending"))
@@ -102,11 +106,10 @@ class NoticeSender(Background):
 
     def start_notice(self, box: IdBox, notice_id: int) -> None:
         """Take a due notice (unless another worker has) and store its batches and retry keys."""
-        with self._sessionmaker() as session:
+        with self._sessionmaker() as session, unit_of_work(session):
             taken = session.execute(update(Notice).where(Notice.id == notice_id, Notice.status == "approved")
                                     .values(status="sending")).rowcount
             if taken != 1:
-                session.rollback()
                 return
             notice = session.get(Notice, notice_id)
             ids, unreadable = recipients(session, box, notice.topic_ids)
@@ -119,32 +122,32 @@ class NoticeSender(Background):
             service.note(notice, "sending", SENDER)
             session.flush()
             _finish_if_done(session, notice)
-            session.commit()
 
     def send(self, box: IdBox, batch_id: int) -> None:
         """Take one batch (unless another worker has it) and call LINE once with its retry key."""
         with self._sessionmaker() as session:
-            now = utcnow()
-            taken = session.execute(update(NoticeBatch).where(
-                NoticeBatch.id == batch_id, NoticeBatch.status == "pending", _free(now))
-                .values(lease_until=now + LEASE)).rowcount
-            session.commit()
-            batch = session.get(NoticeBatch, batch_id) if taken == 1 else None
-            if batch is None:
-                return
-            to = json.loads(box.open(batch.recipients) or "null")
-            if to is None:
-                _done(session, batch, "recipients cannot be decrypted (a key was dropped from LINE_ID_KEYS)")
-                return
-            error = send_multicast(self._settings.line_api_base_url, self._settings.line_channel_access_token,
-                                   to, batch.messages, batch.retry_key)
-            if error is None or not error.retryable or batch.attempts + 1 >= MAX_ATTEMPTS:
-                _done(session, batch, error.reason if error else None)
-                return
-            wait = max(error.retry_after or 0.0, min(BACKOFF_FIRST * 2 ** batch.attempts, BACKOFF_MAX))
-            batch.attempts += 1
-            batch.next_attempt_at, batch.lease_until, batch.last_error = utcnow() + timedelta(seconds=wait), None, error.reason
-            session.commit()
+            with unit_of_work(session):  # the lease is committed before LINE is called
+                now = utcnow()
+                taken = session.execute(update(NoticeBatch).where(
+                    NoticeBatch.id == batch_id, NoticeBatch.status == "pending", _free(now))
+                    .values(lease_until=now + LEASE)).rowcount
+            with unit_of_work(session):
+                batch = session.get(NoticeBatch, batch_id) if taken == 1 else None
+                if batch is None:
+                    return
+                to = json.loads(box.open(batch.recipients) or "null")
+                if to is None:
+                    _done(session, batch, "recipients cannot be decrypted (a key was dropped from LINE_ID_KEYS)")
+                    return
+                error = send_multicast(self._settings.line_api_base_url, self._settings.line_channel_access_token,
+                                       to, batch.messages, batch.retry_key)
+                if error is None or not error.retryable or batch.attempts + 1 >= MAX_ATTEMPTS:
+                    _done(session, batch, error.reason if error else None)
+                    return
+                wait = max(error.retry_after or 0.0, min(BACKOFF_FIRST * 2 ** batch.attempts, BACKOFF_MAX))
+                batch.attempts += 1
+                batch.next_attempt_at, batch.lease_until, batch.last_error = (
+                    utcnow() + timedelta(seconds=wait), None, error.reason)
 
 
 def _free(now: datetime):
@@ -153,7 +156,7 @@ def _free(now: datetime):
 
 def _done(session: Session, batch: NoticeBatch, error: str | None) -> None:
     """A batch went out (error None) or never will: count it on its notice, forget its
-    recipients, and close the notice when it was the last one, in one commit."""
+    recipients, and close the notice when it was the last one, in the caller's one commit."""
     if error is not None:
         log.warning("notice batch %s not delivered: %s", batch.id, error)
     batch.status, batch.last_error, batch.recipients, batch.lease_until = (
@@ -164,7 +167,6 @@ def _done(session: Session, batch: NoticeBatch, error: str | None) -> None:
     notice = session.get(Notice, batch.notice_id)
     session.refresh(notice)
     _finish_if_done(session, notice)
-    session.commit()
 
 
 def _finish_if_done(session: Session, notice: Notice) -> None:
