@@ -1,19 +1,21 @@
-"""Configuration from the environment, with safe local defaults (no Flask import)."""
+"""Configuration: every environment variable the app reads, read here once (`from_env`), with
+safe local defaults (the fields of `Settings`) and checked before the app starts (`check`).
+No Flask import: gunicorn.conf.py and the CLI read the same Settings. The rest of the code gets
+them from `app.extensions["cityfaq"].settings` or as an argument, never from os.environ.
+"""
 from __future__ import annotations
 
+import math
 import os
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from errors import UserError
 
 ROOT = Path(__file__).resolve().parent
-INSTANCE = Path(os.environ.get("INSTANCE_PATH", ROOT / "instance"))
-
-
-def _float(name: str, default: float) -> float:
-    return float(os.environ.get(name, default))
+INSTANCE = ROOT / "instance"  # INSTANCE_PATH moves it
 
 
 DEFAULT_CONTACT = "あおば市役所 代表 000-000-0000（平日8:30〜17:15）"
@@ -21,8 +23,10 @@ LOCAL_CHAT_PATH = "/chat/line-stub"  # where bot/chat.py serves the LINE stand-i
 MAX_STALE_MONTHS = 120  # FAQ_STALE_MONTHS: ten years is already "never"
 
 
-@dataclass
+@dataclass(frozen=True)
 class Settings:
+    """Frozen: read once at start; a test changes it with dataclasses.replace."""
+
     database_url: str = ""
     line_channel_secret: str = ""
     line_channel_access_token: str = ""
@@ -61,6 +65,22 @@ class Settings:
     # CHECK_WORKER: where the check before publishing runs. "inline": a thread of the web process
     # that queued it; "separate": only in `flask --app wsgi faq check-worker`, which serves no resident.
     check_worker: str = "inline"
+    # Behind a TLS-terminating proxy: believe its X-Forwarded-* (TRUST_PROXY), or always mark the
+    # session cookie Secure (SESSION_COOKIE_SECURE).
+    trust_proxy: bool = False
+    session_cookie_secure: bool = False
+    # gunicorn (gunicorn.conf.py): worker processes (WEB_CONCURRENCY) and how long a worker may be
+    # silent before it is killed (loading the model takes seconds on a busy machine).
+    web_concurrency: int = 2
+    worker_timeout: int = 120
+    # RETRIEVAL_THREADS: OpenMP threads for one encode; 0 = automatic (cores ÷ workers under gunicorn,
+    # else up to 2: see retrieval/embedder.py).
+    retrieval_threads: int = 0
+
+    def threads_per_worker(self) -> int:
+        """RETRIEVAL_THREADS, or one thread per core per gunicorn worker: two workers with two threads
+        each on two cores made the round-trip p95 1.7 s instead of 59 ms (bench/results/webhook_roundtrip.md)."""
+        return self.retrieval_threads or max(1, (os.cpu_count() or 1) // self.web_concurrency)
 
 
 class ConfigError(UserError, ValueError):
@@ -73,6 +93,21 @@ def check(settings: Settings) -> None:
     line-bot-sdk accepts any body signed with an empty key, so a channel without its secret would
     let anyone post questions and have the bot reply (it fails open): refuse to start instead.
     """
+    for name, value in (("ANSWER_THRESHOLD", settings.answer_threshold),
+                        ("CANDIDATE_THRESHOLD", settings.candidate_threshold)):
+        if not math.isfinite(value) or value < 0:
+            raise ConfigError(f"{name} は 0 以上の数にしてください（今は {value}）。")
+    if settings.candidate_threshold > settings.answer_threshold:
+        raise ConfigError(f"CANDIDATE_THRESHOLD（{settings.candidate_threshold}）が ANSWER_THRESHOLD"
+                          f"（{settings.answer_threshold}）より大きくなっています。候補を出す基準は回答する基準以下にしてください。")
+    if not math.isfinite(settings.index_poll_seconds) or settings.index_poll_seconds < 0:
+        raise ConfigError(f"INDEX_POLL_SECONDS は 0 以上の秒数にしてください（今は {settings.index_poll_seconds}）。")
+    if not 1 <= settings.port <= 65535:
+        raise ConfigError(f"PORT は 1 から 65535 までの番号にしてください（今は {settings.port}）。")
+    if settings.web_concurrency < 1:
+        raise ConfigError(f"WEB_CONCURRENCY は 1 以上の整数にしてください（今は {settings.web_concurrency}）。")
+    if settings.retrieval_threads < 0:
+        raise ConfigError(f"RETRIEVAL_THREADS は 1 以上の整数（空なら自動）にしてください（今は {settings.retrieval_threads}）。")
     if settings.line_channel_access_token and not settings.line_channel_secret:
         raise ConfigError("LINE_CHANNEL_SECRET が設定されていません。LINE_CHANNEL_ACCESS_TOKEN と一緒に"
                           "チャネルシークレットを設定してください（空のままでは署名を確かめられません）。")
@@ -101,14 +136,41 @@ def check(settings: Settings) -> None:
                           "手元のチャットで試すときはLINEのチャネルを設定しないでください。")
 
 
-def _months(name: str, default: int) -> int:
-    text = os.environ.get(name, "").strip()
+_TRUE, _FALSE = ("1", "true", "yes", "on"), ("", "0", "false", "no", "off")
+
+
+def _text(env: Mapping[str, str], name: str, default: str = "") -> str:
+    return env.get(name, "").strip() or default
+
+
+def _flag(env: Mapping[str, str], name: str) -> bool:
+    text = env.get(name, "").strip().lower()
+    if text in _TRUE or text in _FALSE:
+        return text in _TRUE
+    raise ConfigError(f"{name} は 1（使う）か 0（使わない）にしてください（今は「{env[name]}」）。")
+
+
+def _int(env: Mapping[str, str], name: str, default: int, example: str) -> int:
+    text = env.get(name, "").strip()
     if not text:
         return default
     try:
         return int(text)
     except ValueError:
-        raise ConfigError(f"{name} は月数（整数、例: 12）にしてください（今は「{text}」）。") from None
+        raise ConfigError(f"{name} は{example}にしてください（今は「{text}」）。") from None
+
+
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    text = env.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        raise ConfigError(f"{name} は数（例: {default}）にしてください（今は「{text}」）。") from None
+    if not math.isfinite(value):
+        raise ConfigError(f"{name} は数（例: {default}）にしてください（今は「{text}」）。")
+    return value
 
 
 def _local_secret(instance: Path) -> str:
@@ -121,33 +183,38 @@ def _local_secret(instance: Path) -> str:
     return path.read_text().strip()
 
 
-def from_env() -> Settings:
-    instance = Path(os.environ.get("INSTANCE_PATH", INSTANCE))
-    local_chat = os.environ.get("LOCAL_CHAT", "").strip().lower() in ("1", "true", "yes", "on")
-    port = int(os.environ.get("PORT", "5000"))
+def from_env(env: Mapping[str, str] | None = None) -> Settings:
+    """Every environment variable, read once; a value that cannot be read is a ConfigError naming it."""
+    env = os.environ if env is None else env
+    instance = Path(_text(env, "INSTANCE_PATH") or INSTANCE)
+    local_chat = _flag(env, "LOCAL_CHAT")
+    port = _int(env, "PORT", Settings.port, "ポート番号（整数、例: 5000）")
     return Settings(
-        database_url=os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'cityfaq.sqlite3'}",
+        database_url=_text(env, "DATABASE_URL") or f"sqlite:///{instance / 'cityfaq.sqlite3'}",
         # Locally the chat page signs its own webhooks, so any secret of this process will do.
-        line_channel_secret=os.environ.get("LINE_CHANNEL_SECRET", "").strip()
-        or (secrets.token_hex(16) if local_chat else ""),
-        line_channel_access_token=os.environ.get("LINE_CHANNEL_ACCESS_TOKEN", "").strip(),
-        line_api_base_url=os.environ.get("LINE_API_BASE_URL")
-        or (f"http://127.0.0.1:{port}{LOCAL_CHAT_PATH}" if local_chat else "https://api.line.me"),
-        embedding_model=os.environ.get("EMBEDDING_MODEL", ""),
-        secret_key=os.environ.get("SECRET_KEY") or _local_secret(instance),
-        host=os.environ.get("HOST", "127.0.0.1"),
+        line_channel_secret=_text(env, "LINE_CHANNEL_SECRET") or (secrets.token_hex(16) if local_chat else ""),
+        line_channel_access_token=_text(env, "LINE_CHANNEL_ACCESS_TOKEN"),
+        line_api_base_url=_text(env, "LINE_API_BASE_URL")
+        or (f"http://127.0.0.1:{port}{LOCAL_CHAT_PATH}" if local_chat else Settings.line_api_base_url),
+        embedding_model=_text(env, "EMBEDDING_MODEL"),
+        secret_key=env.get("SECRET_KEY") or _local_secret(instance),
+        host=_text(env, "HOST", Settings.host),
         port=port,
         instance_path=instance,
-        answer_threshold=_float("ANSWER_THRESHOLD", Settings.answer_threshold),
-        candidate_threshold=_float("CANDIDATE_THRESHOLD", Settings.candidate_threshold),
-        index_poll_seconds=_float("INDEX_POLL_SECONDS", 2.0),
-        embedding_cache_dir=Path(os.environ.get("EMBEDDING_CACHE_DIR") or instance / "embeddings"),
-        contact_text=os.environ.get("CITY_CONTACT") or DEFAULT_CONTACT,
+        answer_threshold=_float(env, "ANSWER_THRESHOLD", Settings.answer_threshold),
+        candidate_threshold=_float(env, "CANDIDATE_THRESHOLD", Settings.candidate_threshold),
+        index_poll_seconds=_float(env, "INDEX_POLL_SECONDS", Settings.index_poll_seconds),
+        embedding_cache_dir=Path(_text(env, "EMBEDDING_CACHE_DIR") or instance / "embeddings"),
+        contact_text=env.get("CITY_CONTACT") or DEFAULT_CONTACT,
         local_chat=local_chat,
-        line_id_keys=os.environ.get("LINE_ID_KEYS", "").strip(),
-        notice_api_token=os.environ.get("NOTICE_API_TOKEN", "").strip(),
-        office_hours=os.environ.get("OFFICE_HOURS") or Settings.office_hours,
-        office_holidays=os.environ.get("OFFICE_HOLIDAYS", ""),
-        faq_stale_months=_months("FAQ_STALE_MONTHS", Settings.faq_stale_months),
-        check_worker=os.environ.get("CHECK_WORKER", "inline").strip().lower() or "inline",
+        line_id_keys=_text(env, "LINE_ID_KEYS"),
+        notice_api_token=_text(env, "NOTICE_API_TOKEN"),
+        office_hours=env.get("OFFICE_HOURS") or Settings.office_hours,
+        office_holidays=env.get("OFFICE_HOLIDAYS", ""),
+        faq_stale_months=_int(env, "FAQ_STALE_MONTHS", Settings.faq_stale_months, "月数（整数、例: 12）"),
+        check_worker=_text(env, "CHECK_WORKER", Settings.check_worker).lower(),
+        trust_proxy=_flag(env, "TRUST_PROXY"),
+        session_cookie_secure=_flag(env, "SESSION_COOKIE_SECURE"),
+        web_concurrency=_int(env, "WEB_CONCURRENCY", Settings.web_concurrency, "ワーカー数（整数、例: 2）"),
+        retrieval_threads=_int(env, "RETRIEVAL_THREADS", Settings.retrieval_threads, "スレッド数（整数、例: 1）"),
     )

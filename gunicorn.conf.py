@@ -1,18 +1,23 @@
 """gunicorn settings, read from the working directory: `gunicorn wsgi:app`.
 
-Every worker loads the embedding model and builds the FAQ index before it takes a request
-(post_worker_init), so no resident waits for that: measured in bench/results/webhook_roundtrip.md.
+Where to serve, how many workers and threads come from config.from_env(), the same Settings
+the app reads (HOST, PORT, WEB_CONCURRENCY, RETRIEVAL_THREADS): a bad value stops gunicorn at start
+with the ConfigError naming it. Every worker loads the embedding model and builds the FAQ index
+before it takes a request (post_worker_init), so no resident waits for that: measured in
+bench/results/webhook_roundtrip.md.
 """
-import os
 import time
 
-bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '5000')}"
-workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
-# One OpenMP thread per worker per core: two workers with two threads each on two cores made the
-# round-trip p95 1.7 s instead of 59 ms under two concurrent clients (bench/results/webhook_roundtrip.md).
-os.environ.setdefault("RETRIEVAL_THREADS", str(max(1, (os.cpu_count() or 1) // workers)))
-# Loading the model takes seconds on a busy machine; the worker must not be killed meanwhile.
-timeout = 120
+import config
+
+settings = config.from_env()
+config.check(settings)
+bind = f"{settings.host}:{settings.port}"
+workers = settings.web_concurrency
+# One OpenMP thread per worker per core (Settings.threads_per_worker); gunicorn sets raw_env in the
+# environment the workers' app reads its Settings from.
+raw_env = [f"RETRIEVAL_THREADS={settings.threads_per_worker()}"]
+timeout = settings.worker_timeout
 
 
 def post_worker_init(worker):

@@ -6,8 +6,6 @@ proxy's X-Forwarded-Proto is believed (werkzeug ProxyFix), or SESSION_COOKIE_SEC
 """
 from __future__ import annotations
 
-import os
-
 from flask import Blueprint, Flask, render_template, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError, CSRFProtect
@@ -37,9 +35,10 @@ def init_app(app: Flask) -> None:
     csrf.exempt(bot_bp)  # LINE signs its webhook; it has no CSRF token
     csrf.exempt(api_bp)  # other systems send a Bearer token, not a cookie
     app.session_interface = _HttpsAwareSessionInterface()
-    if os.environ.get("SESSION_COOKIE_SECURE", "").lower() in ("1", "true", "yes"):
+    settings = app.extensions["cityfaq"].settings
+    if settings.session_cookie_secure:
         app.config["SESSION_COOKIE_SECURE"] = True
-    if os.environ.get("TRUST_PROXY", "").lower() in ("1", "true", "yes"):
+    if settings.trust_proxy:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
     app.register_error_handler(CSRFError, _csrf_error)
 

@@ -162,7 +162,8 @@ def _run(sessionmaker_: sessionmaker[Session], settings: Settings, job_id: int) 
     # A question is kept out of the index it is asked of: else a relearned phrasing finds itself.
     docs = [dataclasses.replace(doc, alternates=_kept(doc.alternates, questions.held_out)) for doc in docs]
     row = dataclasses.replace(row, alternates=list(_kept(row.alternates, questions.held_out)))
-    embedder = retrieval.load_embedder(settings.embedding_model, settings.embedding_cache_dir)
+    embedder = retrieval.load_embedder(settings.embedding_model, settings.embedding_cache_dir,
+                                       settings.retrieval_threads)
     progress = _Progress(sessionmaker_, job_id)
     result = check_draft(docs, row, questions.queries, embedder, synonyms, settings.answer_threshold,
                          settings.candidate_threshold, on_query=progress.step)

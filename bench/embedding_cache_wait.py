@@ -47,7 +47,7 @@ class StandIn:
 def embedder(cache: Path, delay: float, ready: Path | None = None):
     with mock.patch.object(embedder_module, "_sentence_transformer", lambda _m: StandIn(delay, ready)), \
             mock.patch.object(embedder_module, "_model_id", lambda _m: "stand-in"), \
-            mock.patch.object(embedder_module, "configure_threads", lambda: None):
+            mock.patch.object(embedder_module, "configure_threads", lambda *_: None):
         return embedder_module.Embedder("", cache)
 
 

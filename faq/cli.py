@@ -52,7 +52,8 @@ def index_command() -> None:
     import retrieval
 
     settings = web.services().settings
-    embedder = retrieval.load_embedder(settings.embedding_model, settings.embedding_cache_dir)
+    embedder = retrieval.load_embedder(settings.embedding_model, settings.embedding_cache_dir,
+                                       settings.retrieval_threads)
     with web.services().sessionmaker() as session:
         docs = services.documents(session)
         synonyms = services.synonyms(session)
@@ -106,7 +107,8 @@ def evaluate_command(faq_file: Path, queries_file: Path, as_json: bool, method: 
         _fail(f"{queries_file}: 質問が 1 件もありません。")
     settings = web.services().settings
     documents = [services.document_of(row) for row in parsed.rows]
-    embedder = retrieval.load_embedder(settings.embedding_model, settings.embedding_cache_dir)
+    embedder = retrieval.load_embedder(settings.embedding_model, settings.embedding_cache_dir,
+                                       settings.retrieval_threads)
     result = evaluate(documents, queries, embedder, settings.answer_threshold,
                       settings.candidate_threshold, method=method, progress=True)
     if as_json:

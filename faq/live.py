@@ -65,7 +65,8 @@ class LiveIndex:
     def __init__(self, sessionmaker: sessionmaker[Session], settings: Settings):
         self._sessionmaker = sessionmaker
         self._poll_seconds = settings.index_poll_seconds
-        self._embedder = retrieval.load_embedder(settings.embedding_model, settings.embedding_cache_dir)
+        self._embedder = retrieval.load_embedder(settings.embedding_model, settings.embedding_cache_dir,
+                                                 settings.retrieval_threads)
         retrieval.language.preload()  # else a worker's first foreign question waits ~0.5 s for it
         self._build_lock = threading.Lock()
         self._served = self._build()

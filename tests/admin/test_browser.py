@@ -3,6 +3,7 @@ LINE stand-in: log in, edit and restore, relearn from the review queue and see t
 change, download the report. `make screenshots` saves the README's screenshots in docs/screenshots/."""
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import tempfile
@@ -42,8 +43,7 @@ pytestmark = [
 
 @pytest.fixture
 def settings(settings, line_stub):
-    settings.line_api_base_url = line_stub.url
-    return settings
+    return dataclasses.replace(settings, line_api_base_url=line_stub.url)
 
 
 @pytest.fixture

@@ -138,8 +138,8 @@ def test_two_checks_asked_at_once_make_one_job(app, faq, session, monkeypatch):
     assert session.scalar(select(CheckJob.id).order_by(CheckJob.id.desc())) == first.id
 
 
-def test_only_one_check_at_a_time(editor, faq, session, settings):
-    settings.check_worker = "separate"  # nothing runs the job here: it stays queued
+def test_only_one_check_at_a_time(editor, faq, session, configure):
+    configure(check_worker="separate")  # nothing runs the job here: it stays queued
     first = post(editor, "/admin/faq/check", DRAFT, token_page="/admin/faq/B01/edit")
     assert first.status_code == 302
     second = post(editor, "/admin/faq/check", {**DRAFT, "faq_id": "A01", "question": "住民票"},

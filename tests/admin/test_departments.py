@@ -188,8 +188,8 @@ def test_reviewed_leaves_the_content_and_takes_the_entry_off_the_stale_list(edit
     assert "見直しが必要な FAQ <small>2 件</small>" in editor.get("/admin/faq/stale").get_data(as_text=True)
 
 
-def test_the_dashboard_counts_stale_entries_and_links_to_the_list(app, viewer, faq, session):
-    app.extensions["cityfaq"].settings.faq_stale_months = 6
+def test_the_dashboard_counts_stale_entries_and_links_to_the_list(configure, viewer, faq, session):
+    configure(faq_stale_months=6)
     entries = {e.faq_id: e for e in faq_services.list_entries(session)}
     entries["A01"].reviewed_at = utcnow() - timedelta(days=200)
     entries["B01"].reviewed_at = utcnow() - timedelta(days=300)

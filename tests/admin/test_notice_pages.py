@@ -49,10 +49,8 @@ RESIDENT, OTHER, STAFF_PHONE = "U" + "a" * 32, "U" + "b" * 32, "U" + "c" * 32
 
 
 @pytest.fixture
-def reach(settings, line_stub):
-    settings.line_api_base_url = line_stub.url
-    settings.line_id_keys = Fernet.generate_key().decode()
-    return settings
+def reach(configure, line_stub):
+    return configure(line_api_base_url=line_stub.url, line_id_keys=Fernet.generate_key().decode())
 
 
 def _deliver(app, *events):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 import hmac
 from datetime import timedelta
@@ -364,7 +365,7 @@ def test_every_admin_page_sends_the_security_headers_and_meets_its_policy(app, a
 def test_the_chat_page_sends_the_headers_and_its_script_carries_the_nonce(settings):
     from wsgi import create_app
 
-    settings.local_chat, settings.line_channel_access_token = True, ""
+    settings = dataclasses.replace(settings, local_chat=True, line_channel_access_token="")
     response = create_app(settings).test_client().get("/chat")
     assert response.status_code == 200
     csp = _check_headers(response)

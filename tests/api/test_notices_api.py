@@ -1,6 +1,8 @@
 """POST /api/notices: other systems draft notices with a token; an administrator approves them."""
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from sqlalchemy import select
 
@@ -13,8 +15,7 @@ AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
 @pytest.fixture
 def settings(settings):
-    settings.notice_api_token = TOKEN
-    return settings
+    return dataclasses.replace(settings, notice_api_token=TOKEN)
 
 
 @pytest.fixture
@@ -61,6 +62,6 @@ def test_a_wrong_token_is_refused(client, session, topic):
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-def test_without_a_token_the_api_is_off(app, client):
-    app.extensions["cityfaq"].settings.notice_api_token = ""
+def test_without_a_token_the_api_is_off(configure, client):
+    configure(notice_api_token="")
     assert client.post("/api/notices", json={}).status_code == 404

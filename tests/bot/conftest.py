@@ -1,6 +1,8 @@
 """The bot against a LINE stand-in that checks every reply against messaging-api.yml."""
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from sqlalchemy import func, select
 
@@ -23,8 +25,7 @@ T01,税金,住民税の納付方法,住民税の払い方,納付書で金融機�
 
 @pytest.fixture
 def settings(settings, line_stub):
-    settings.line_api_base_url = line_stub.url
-    return settings
+    return dataclasses.replace(settings, line_api_base_url=line_stub.url)
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 line-bot-sdk to the in-app LINE stand-in. Only in local mode."""
 from __future__ import annotations
 
+import dataclasses
 import threading
 
 import pytest
@@ -18,8 +19,8 @@ from wsgi import create_app
 def chat_server(settings, faq):
     """The app served over real HTTP, as `flask chat serve` does (threaded)."""
     server = make_server("127.0.0.1", 0, None, threaded=True)
-    settings.local_chat, settings.line_channel_access_token = True, ""
-    settings.line_api_base_url = f"http://127.0.0.1:{server.server_port}{LOCAL_CHAT_PATH}"
+    settings = dataclasses.replace(settings, local_chat=True, line_channel_access_token="",
+                                   line_api_base_url=f"http://127.0.0.1:{server.server_port}{LOCAL_CHAT_PATH}")
     server.app = create_app(settings)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -208,11 +208,11 @@ def test_a_long_answer_card_keeps_its_link_in_the_alt_text():
     assert len(card.alt_text) <= 1500
 
 
-def test_the_rich_menu_command_sets_up_a_menu_line_accepts(app, runner, session, line_stub):
+def test_the_rich_menu_command_sets_up_a_menu_line_accepts(configure, runner, session, line_stub):
     from faq.importer import import_faq, parse_faq_csv
     from tests.bot.conftest import FAQ_CSV
 
-    app.extensions["cityfaq"].settings.line_api_base_url = line_stub.url
+    configure(line_api_base_url=line_stub.url)
     import_faq(session, parse_faq_csv(FAQ_CSV.encode("utf-8")))
     session.commit()
     result = runner.invoke(args=["line", "rich-menu"])

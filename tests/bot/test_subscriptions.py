@@ -2,6 +2,8 @@
 unsubscribing or blocking deletes it; nothing of it is logged as a question."""
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from cryptography.fernet import Fernet
 from sqlalchemy import func, select
@@ -18,8 +20,7 @@ KEY = Fernet.generate_key().decode()
 
 @pytest.fixture
 def settings(settings):
-    settings.line_id_keys = KEY
-    return settings
+    return dataclasses.replace(settings, line_id_keys=KEY)
 
 
 @pytest.fixture
@@ -101,8 +102,8 @@ def test_odd_topic_taps_change_nothing(deliver, line_stub, session, topics, data
     assert _stored(session) == [] and line_stub.replies_to(tap["replyToken"])
 
 
-def test_without_a_key_the_feature_is_off_and_says_so(settings, deliver, line_stub, session, topics):
-    settings.line_id_keys = ""
+def test_without_a_key_the_feature_is_off_and_says_so(configure, deliver, line_stub, session, topics):
+    configure(line_id_keys="")
     for event in (wh.text("通知設定"), wh.postback(f"topic={topics['防災']}&on=1")):
         deliver(event)
         assert "お知らせの配信をまだ行っていません" in line_stub.texts(event["replyToken"])[0]
@@ -111,9 +112,8 @@ def test_without_a_key_the_feature_is_off_and_says_so(settings, deliver, line_st
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_a_bad_key_stops_the_app_at_start(new_settings):
-    new_settings.line_id_keys = f"{KEY},not-a-key"
     with pytest.raises(config.ConfigError, match="LINE_ID_KEYS の2番目の鍵"):
-        config.check(new_settings)
+        config.check(dataclasses.replace(new_settings, line_id_keys=f"{KEY},not-a-key"))
 
 
 def test_a_new_key_first_rotates_without_losing_anyone(session, topics):
@@ -127,13 +127,13 @@ def test_a_new_key_first_rotates_without_losing_anyone(session, topics):
     assert subscriptions.recipients(session, IdBox([Fernet.generate_key().decode()]), [topics["防災"]]) == ([], 1)
 
 
-def test_keygen_and_rotate_keys_commands(app, runner, session, topics):
+def test_keygen_and_rotate_keys_commands(configure, runner, session, topics):
     made = runner.invoke(args=["notices", "keygen"])
     assert made.exit_code == 0
     new = made.output.strip()
     subscriptions.subscribe(session, IdBox([KEY]), "p1", wh.USER_ID, topics["防災"])
     session.commit()
-    app.extensions["cityfaq"].settings.line_id_keys = f"{new},{KEY}"
+    configure(line_id_keys=f"{new},{KEY}")
     rotated = runner.invoke(args=["notices", "rotate-keys"])
     assert rotated.exit_code == 0 and "1件" in rotated.output
     assert subscriptions.recipients(session, IdBox([new]), [topics["防災"]]) == ([wh.USER_ID], 0)

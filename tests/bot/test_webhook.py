@@ -24,10 +24,10 @@ def quick_reply_data(reply) -> list[dict]:
 
 # -- questions -------------------------------------------------------------------------------
 
-def test_without_a_channel_no_webhook_is_accepted(settings, client, faq, line_stub, session):
+def test_without_a_channel_no_webhook_is_accepted(configure, client, faq, line_stub, session):
     """Neither a channel nor local chat: even a body signed with the empty key is refused
     (line-bot-sdk alone would accept it)."""
-    settings.line_channel_secret = settings.line_channel_access_token = ""
+    configure(line_channel_secret="", line_channel_access_token="")
     data = wh.body(wh.text("住民票はどこで取れますか？"))
     assert client.post("/callback", data=data.encode(), headers=wh.headers(data, "")).status_code == 400
     assert line_stub.replies == [] and messages(session) == []
@@ -104,9 +104,9 @@ def test_entry_without_answer_says_it_is_being_prepared(faq, deliver, line_stub,
     assert (row.outcome, row.faq_id) == ("no_answer", "C01")
 
 
-def test_candidates_then_a_pick_completes_the_same_question(faq, settings, deliver, line_stub,
+def test_candidates_then_a_pick_completes_the_same_question(faq, configure, deliver, line_stub,
                                                               session):
-    settings.answer_threshold, settings.candidate_threshold = 1.01, 0.0  # always もしかして
+    configure(answer_threshold=1.01, candidate_threshold=0.0)  # always もしかして
     event = wh.text("住民票と住民税のこと")
     deliver(event)
     [reply] = line_stub.replies_to(event["replyToken"])
@@ -129,8 +129,8 @@ def test_candidates_then_a_pick_completes_the_same_question(faq, settings, deliv
 
 
 def test_an_answer_offers_the_next_likely_entries_and_a_tap_answers_with_one(
-        faq, settings, deliver, line_stub, session):
-    settings.answer_threshold, settings.candidate_threshold = 0.0, 0.0  # answer, related below it
+        faq, configure, deliver, line_stub, session):
+    configure(answer_threshold=0.0, candidate_threshold=0.0)  # answer, related below it
     event = wh.text("住民票と住民税のこと")
     deliver(event)
     [reply] = line_stub.replies_to(event["replyToken"])
@@ -149,8 +149,8 @@ def test_an_answer_offers_the_next_likely_entries_and_a_tap_answers_with_one(
     assert texts[1] == "この回答は役に立ちましたか？"  # no related entries the second time
 
 
-def test_none_of_these_keeps_the_question_unanswered(faq, settings, deliver, line_stub, session):
-    settings.answer_threshold, settings.candidate_threshold = 1.01, 0.0
+def test_none_of_these_keeps_the_question_unanswered(faq, configure, deliver, line_stub, session):
+    configure(answer_threshold=1.01, candidate_threshold=0.0)
     event = wh.text("住民票と住民税のこと")
     deliver(event)
     none = line_stub.replies_to(event["replyToken"])[0].messages[0]["quickReply"]["items"][-1]
@@ -160,10 +160,9 @@ def test_none_of_these_keeps_the_question_unanswered(faq, settings, deliver, lin
     assert messages(session)[0].outcome == "no_title"
 
 
-def test_nothing_found_gives_the_city_contact(faq, settings, deliver, line_stub, session):
-    settings.candidate_threshold = settings.answer_threshold = 1.01
-    settings.contact_text = "あおば市役所 代表 012-345-6789"
-    settings.office_hours = "月-日 00:00-24:00"  # open whenever the test runs
+def test_nothing_found_gives_the_city_contact(faq, configure, deliver, line_stub, session):
+    configure(candidate_threshold=1.01, answer_threshold=1.01, contact_text="あおば市役所 代表 012-345-6789",
+              office_hours="月-日 00:00-24:00")  # open whenever the test runs
     event = wh.text("宇宙船の操縦免許はどこで取れますか")
     deliver(event)
     [reply_text] = line_stub.texts(event["replyToken"])
@@ -171,13 +170,12 @@ def test_nothing_found_gives_the_city_contact(faq, settings, deliver, line_stub,
     assert messages(session)[0].outcome == "no_title"
 
 
-def test_the_contact_says_when_the_office_is_closed(faq, settings, deliver, line_stub, session):
+def test_the_contact_says_when_the_office_is_closed(faq, configure, deliver, line_stub, session):
     from datetime import datetime
 
     from handoff.office_hours import JST
-    settings.candidate_threshold = settings.answer_threshold = 1.01
-    settings.contact_text = "あおば市役所 代表 012-345-6789"
-    settings.office_holidays = str(datetime.now(JST).date())  # closed all day today
+    configure(candidate_threshold=1.01, answer_threshold=1.01, contact_text="あおば市役所 代表 012-345-6789",
+              office_holidays=str(datetime.now(JST).date()))  # closed all day today
     event = wh.text("宇宙船の操縦免許はどこで取れますか")
     deliver(event)
     [reply_text] = line_stub.texts(event["replyToken"])
@@ -376,8 +374,8 @@ def test_line_api_failure_is_logged_and_the_question_kept(faq, deliver, line_stu
     assert "500" in row.reply_error
 
 
-def test_unreachable_line_api_is_logged(faq, settings, deliver, session):
-    settings.line_api_base_url = "http://127.0.0.1:9"  # nothing listens on the discard port
+def test_unreachable_line_api_is_logged(faq, configure, deliver, session):
+    configure(line_api_base_url="http://127.0.0.1:9")  # nothing listens on the discard port
     assert deliver(wh.text("住民票はどこで取れますか")).status_code == 200
     [row] = messages(session)
     assert row.reply_status == "failed" and "unreachable" in row.reply_error

@@ -144,9 +144,9 @@ def test_empty_event_ids_do_not_merge_unrelated_events(faq, deliver, line_stub, 
                                   "pick=-1&m={m}"],
                          ids=["m²", "m-arabic", "m2^63", "m2^31", "m5000digits", "m-1", "m0",
                               "pick²", "pick1e30", "pick5000digits", "pick-1"])
-def test_postback_numbers_that_are_not_ours_change_nothing(faq, settings, deliver, line_stub, session,
+def test_postback_numbers_that_are_not_ours_change_nothing(faq, configure, deliver, line_stub, session,
                                                            data):
-    settings.answer_threshold, settings.candidate_threshold = 1.01, 0.0  # もしかして: picks offered
+    configure(answer_threshold=1.01, candidate_threshold=0.0)  # もしかして: picks offered
     deliver(wh.text("住民票と住民税のこと"))
     [row] = messages(session)
     tap = wh.postback(data.format(m=row.id))

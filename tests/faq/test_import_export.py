@@ -189,12 +189,12 @@ def test_cli_export_writes_the_import_format(runner, session, faq_csv, tmp_path)
     assert parse_faq_csv(out).rows == parse_faq_csv(faq_csv).rows
 
 
-def test_faq_index_fills_the_embedding_cache_so_workers_start_without_embedding(runner, faq_csv, tmp_path, app):
+def test_faq_index_fills_the_embedding_cache_so_workers_start_without_embedding(runner, faq_csv, tmp_path, app,
+                                                                                configure):
     import retrieval
     from faq.live import LiveIndex
 
-    settings = app.extensions["cityfaq"].settings
-    settings.embedding_cache_dir = tmp_path / "cold-cache"  # start cold: nothing embedded yet
+    settings = configure(embedding_cache_dir=tmp_path / "cold-cache")  # start cold: nothing embedded yet
     assert runner.invoke(args=["faq", "import", str(faq_csv)]).exit_code == 0
     result = runner.invoke(args=["faq", "index"])
     assert result.exit_code == 0, result.output

@@ -1,6 +1,8 @@
 """Handoff tests talk to the bot (with the bot tests' small FAQ) and to LINE's stand-in."""
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from cryptography.fernet import Fernet
 
@@ -11,7 +13,5 @@ ALWAYS = "月-日 00:00-24:00"  # open whenever the test runs
 
 @pytest.fixture
 def settings(settings, line_stub):
-    settings.line_api_base_url = line_stub.url
-    settings.line_id_keys = Fernet.generate_key().decode()
-    settings.office_hours = ALWAYS
-    return settings
+    return dataclasses.replace(settings, line_api_base_url=line_stub.url,
+                               line_id_keys=Fernet.generate_key().decode(), office_hours=ALWAYS)

@@ -75,10 +75,10 @@ def test_staff_answer_from_the_admin_and_the_bot_stays_quiet_until_closed(
     assert line_stub.replies_to(again["replyToken"])[0].messages[0]["type"] == "flex"  # the bot answers again
 
 
-def test_outside_office_hours_the_bot_says_when_staff_will_read(settings, faq, deliver, line_stub, session):
+def test_outside_office_hours_the_bot_says_when_staff_will_read(configure, faq, deliver, line_stub, session):
     today = datetime.now(JST).date()
-    settings.office_hours = "月-日 08:30-17:15"
-    settings.office_holidays = ",".join(str(today + timedelta(days=d)) for d in range(2))  # closed today and tomorrow
+    configure(office_hours="月-日 08:30-17:15",
+              office_holidays=",".join(str(today + timedelta(days=d)) for d in range(2)))  # closed today and tomorrow
     request = wh.text("職員と話したい")
     deliver(request)
     day_after = today + timedelta(days=2)
@@ -91,8 +91,8 @@ def test_outside_office_hours_the_bot_says_when_staff_will_read(settings, faq, d
     assert [m.text for m in session.scalars(select(ConversationMessage))] == ["ごみの収集日を知りたい"]
 
 
-def test_a_button_after_thumbs_down_and_no_answer_asks_for_a_person(settings, faq, deliver, line_stub, session):
-    settings.answer_threshold, settings.candidate_threshold = 1.01, 1.01  # nothing is sure: no answer
+def test_a_button_after_thumbs_down_and_no_answer_asks_for_a_person(configure, faq, deliver, line_stub, session):
+    configure(answer_threshold=1.01, candidate_threshold=1.01)  # nothing is sure: no answer
     question = wh.text("宇宙旅行の補助金はありますか")
     deliver(question)
     [message] = line_stub.replies_to(question["replyToken"])[0].messages
@@ -113,8 +113,8 @@ def test_blocking_closes_the_conversation_and_deletes_the_id(settings, deliver, 
     assert (conversation.status, conversation.line_user_id, conversation.open_user) == ("closed", None, None)
 
 
-def test_without_a_key_a_person_cannot_be_asked_for(settings, deliver, line_stub, session):
-    settings.line_id_keys = ""
+def test_without_a_key_a_person_cannot_be_asked_for(configure, deliver, line_stub, session):
+    configure(line_id_keys="")
     request = wh.text("職員と話したい")
     deliver(request)
     assert "受け付けていません" in line_stub.texts(request["replyToken"])[0]

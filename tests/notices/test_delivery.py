@@ -2,6 +2,8 @@
 the call: a retry never sends twice, an unsubscribed resident gets nothing."""
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from cryptography.fernet import Fernet
 from sqlalchemy import select
@@ -16,9 +18,7 @@ BOX = IdBox([KEY])
 
 @pytest.fixture
 def settings(settings, line_stub):
-    settings.line_api_base_url = line_stub.url
-    settings.line_id_keys = KEY
-    return settings
+    return dataclasses.replace(settings, line_api_base_url=line_stub.url, line_id_keys=KEY)
 
 
 @pytest.fixture

@@ -43,5 +43,5 @@ def fake_embedder(cache_dir: Path, seconds_per_text: float = 0.0,
     model = _SlowModel(seconds_per_text, on_encode)
     with mock.patch.object(embedder_module, "_sentence_transformer", lambda _name: model), \
             mock.patch.object(embedder_module, "_model_id", lambda _name: "fake"), \
-            mock.patch.object(embedder_module, "configure_threads", lambda: None):
+            mock.patch.object(embedder_module, "configure_threads", lambda *_: None):
         return Embedder("", cache_dir)
