@@ -15,12 +15,13 @@ from admin.audit_views import note
 from admin.auth import require_department, role_required
 from admin.forms import EntryForm, ImportForm
 from admin.preview import LinePreview, line_preview, translated_previews
+from admin.saving import saving
 from analytics.models import Message
 from analytics.review import implied_review, judge
 from faq import easy_japanese
 from faq import services as faq
 from faq.csvio import CsvError
-from faq.entries import EASY, FIELD_LABELS, EntryError, EntryRow, differences
+from faq.entries import EASY, FIELD_LABELS, EntryRow, differences
 from faq.exporter import export_faq
 from faq.freshness import mark_reviewed
 from faq.importer import departments_touched, import_faq, parse_faq_csv, preview_import
@@ -76,15 +77,11 @@ def faq_new():
     refused = saving and _refuse_department(form)
     if valid and saving and not refused:
         s = db_session()
-        try:
+        with saving(s) as done:
             entry = faq.create_entry(s, form.row(), author=current_user.username)
             marked = _mark_handled(s, message_ids, entry)
             note("faq_create", f"FAQ {entry.faq_id}", f"作成（未回答の質問 {marked} 件から）" if marked else "作成")
-            s.commit()
-        except EntryError as exc:
-            s.rollback()
-            flash(str(exc), "error")
-        else:
+        if done.saved:
             flash(f"FAQ「{entry.faq_id}」を作成しました。ボットには数秒で反映されます。", "success")
             return redirect(url_for("admin.faq_edit", faq_id=entry.faq_id))
     return render_template("admin/faq_edit.html", form=form, entry=None, message_ids=message_ids,
@@ -129,14 +126,10 @@ def faq_edit(faq_id: str):
     valid = form.validate_on_submit()
     refused = saving and _refuse_department(form)  # moving it to a department not hers
     if valid and saving and not refused:
-        try:
+        with saving(s) as done:
             faq.update_entry(s, form.row(), author=current_user.username)
             note("faq_update", f"FAQ {faq_id}", "内容を編集")
-            s.commit()
-        except EntryError as exc:
-            s.rollback()
-            flash(str(exc), "error")
-        else:
+        if done.saved:
             flash("保存しました。ボットには数秒で反映されます。間違えたときは「履歴」から元に戻せます。", "success")
             return redirect(url_for("admin.faq_edit", faq_id=faq_id))
     return render_template("admin/faq_edit.html", form=form, entry=entry, preview=_preview(form),
@@ -200,14 +193,10 @@ def faq_publish(faq_id: str):
     published = request.form.get("published") == "1"
     s = db_session()
     require_department(_department_of(faq_id))
-    try:
+    with saving(s) as done:
         faq.set_published(s, faq_id, published, author=current_user.username)
         note("faq_publish", f"FAQ {faq_id}", "公開" if published else "非公開")
-        s.commit()
-    except EntryError as exc:
-        s.rollback()
-        flash(str(exc), "error")
-    else:
+    if done.saved:
         flash("公開しました。" if published else "非公開にしました。ボットはこの項目で答えなくなります。", "success")
     return redirect(url_for("admin.faq_edit", faq_id=faq_id))
 
@@ -256,13 +245,10 @@ def faq_restore(revision_id: int):
     if revision is not None:  # what it was then, and what it is now (a deleted entry has no now)
         current = faq.get_entry(s, revision.faq_id)
         require_department(str(revision.snapshot.get("department", "")), *([current.department] if current else []))
-    try:
+    with saving(s) as done:
         entry = faq.restore_revision(s, revision_id, author=current_user.username)
         note("faq_restore", f"FAQ {entry.faq_id}", f"履歴 #{revision_id} の内容に戻した")
-        s.commit()
-    except EntryError as exc:
-        s.rollback()
-        flash(str(exc), "error")
+    if not done.saved:
         # Back to that entry's history, never to the Referer (a header anyone can set: open redirect)
         revision = s.get(FaqRevision, revision_id)
         return redirect(url_for("admin.faq_history", faq_id=revision.faq_id) if revision
@@ -318,17 +304,15 @@ def faq_import_apply():
         return redirect(url_for("admin.faq_import"))
     s = db_session()
     try:
-        parsed = parse_faq_csv(path.read_bytes())
-        require_department(*sorted(departments_touched(s, parsed, pending["replace"])))
-        summary = import_faq(s, parsed, replace=pending["replace"], author=current_user.username)
-        note("faq_import", "FAQ", f"管理画面から（{summary.describe()}）")
-        s.commit()
-    except (CsvError, EntryError) as exc:
-        s.rollback()
-        flash(f"取り込めませんでした（何も変更していません）。{exc}", "error")
-        return redirect(url_for("admin.faq_import"))
+        with saving(s, "取り込めませんでした（何も変更していません）。{}") as done:
+            parsed = parse_faq_csv(path.read_bytes())
+            require_department(*sorted(departments_touched(s, parsed, pending["replace"])))
+            summary = import_faq(s, parsed, replace=pending["replace"], author=current_user.username)
+            note("faq_import", "FAQ", f"管理画面から（{summary.describe()}）")
     finally:
         path.unlink(missing_ok=True)
+    if not done.saved:
+        return redirect(url_for("admin.faq_import"))
     flash(f"CSV を取り込みました（{summary.encoding}）：{summary.describe()}。", "success")
     return redirect(url_for("admin.faq_list"))
 

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from admin import bp
 from admin.auth import role_required
+from admin.saving import saving
 from db import unit_of_work
 from handoff import push
 from handoff import service as handoff
@@ -42,12 +43,10 @@ def _reply(s, row: Conversation, text: str) -> None:
     """Store the reply with its retry key, then push it now; if LINE is unreachable or busy the
     notice sender tries again with the same key (handoff/push.py), so it arrives once."""
     settings = services().settings
-    try:
+    with saving(s) as done:
         message = handoff.staff_reply(s, row, current_user.username, text)
-    except handoff.HandoffError as exc:
-        flash(str(exc), "error")
+    if not done.saved:
         return
-    s.commit()
     with unit_of_work(s):
         taken = push.take(s, message.id)
     if taken:

@@ -11,6 +11,7 @@ from admin import bp
 from admin.audit_views import note
 from admin.auth import role_required
 from admin.notice_forms import NoticeForm, TopicForm
+from admin.saving import saving
 from bot import line_api
 from notices import service, staff_links, subscriptions
 from notices.crypto import id_box
@@ -27,13 +28,11 @@ def topics():
     form = TopicForm()
     s = db_session()
     if form.validate_on_submit():
-        try:
+        with saving(s, flash_error=False) as done:  # told beside the name instead
             topic = subscriptions.save_topic(s, form.name.data, form.description.data or "",
                                              active=form.active.data)
-            s.commit()
-        except subscriptions.TopicError as exc:
-            s.rollback()
-            form.name.errors.append(str(exc))
+        if done.error:
+            form.name.errors.append(str(done.error))
         else:
             flash(f"分野「{topic.name}」を追加しました。住民は「通知設定」から選べます。", "success")
             return redirect(url_for("admin.topics"))
@@ -53,14 +52,10 @@ def topic_edit(topic_id: int):
     elif not form.validate_on_submit():
         flash("".join(e for errors in form.errors.values() for e in errors) or "入力を確かめてください。", "error")
     else:
-        try:
+        with saving(s) as done:
             subscriptions.save_topic(s, form.name.data, form.description.data or "", topic_id=topic_id,
                                      active=form.active.data)
-            s.commit()
-        except subscriptions.TopicError as exc:
-            s.rollback()
-            flash(str(exc), "error")
-        else:
+        if done.saved:
             flash(f"分野「{form.name.data.strip()}」を保存しました。", "success")
     return redirect(url_for("admin.topics"))
 
@@ -129,14 +124,10 @@ def notice_cancel(notice_id: int):
 def _step(notice_id: int, step, done: str, action: str):
     s = db_session()
     row = s.get(Notice, notice_id) or abort(404)
-    try:
+    with saving(s) as outcome:
         step(s, row, current_user.username)
         note(action, f"お知らせ #{row.id}", row.title)
-        s.commit()
-    except service.NoticeError as exc:
-        s.rollback()
-        flash(str(exc), "error")
-    else:
+    if outcome.saved:
         flash(done, "success")
         services().notice_sender.wake()
     return redirect(url_for("admin.notice", notice_id=notice_id))

@@ -17,12 +17,11 @@ from admin import bp
 from admin.audit_views import note
 from admin.auth import role_required
 from admin.forms import JudgedLogForm
-from analytics.logcsv import LogError
+from admin.saving import saving
 from analytics.models import Message
 from analytics.outcomes import OUTCOME_LABELS, REVIEW_LABELS
 from analytics.review import REQUIRED, Change, ReviewPlan, apply_plan, plan_reviews
 from faq.csvio import ENCODING_NAMES, CsvError
-from faq.entries import EntryError
 from faq.spreadsheet import read_spreadsheet
 from web import db_session
 
@@ -73,15 +72,13 @@ def review_upload_apply():
                       unchanged=stashed["unchanged"], encoding=stashed["encoding"])
     s = db_session()
     try:
-        summary = apply_plan(s, plan, current_user.username)
-        note("review_apply", stashed["filename"] or "判定済みログ", f"管理画面から: {summary.describe()}")
-        s.commit()
-    except (LogError, EntryError) as exc:
-        s.rollback()
-        flash(f"反映しませんでした。{exc}\nログを書き出し直して判定し、もう一度アップロードしてください。", "error")
-        return redirect(url_for("admin.review_upload"))
+        with saving(s, "反映しませんでした。{}\nログを書き出し直して判定し、もう一度アップロードしてください。") as done:
+            summary = apply_plan(s, plan, current_user.username)
+            note("review_apply", stashed["filename"] or "判定済みログ", f"管理画面から: {summary.describe()}")
     finally:
         path.unlink(missing_ok=True)
+    if not done.saved:
+        return redirect(url_for("admin.review_upload"))
     flash(summary.describe() + (" 再学習した言い換えはボットに数秒で反映されます。" if summary.relearned else ""),
           "success")
     return redirect(url_for("admin.review_queue"))

@@ -14,16 +14,16 @@ from admin import bp, review
 from admin.audit_views import note
 from admin.auth import require_department, role_required
 from admin.safe_url import local_path
+from admin.saving import saving
 from analytics.masking import without_placeholders
 from analytics.models import Message
 from analytics.outcomes import REVIEW_LABELS
 from analytics.estimate import interval_text, month_estimate, percent
 from analytics.review import implied_review, judge
-from analytics.sample import SampleError, draw_sample, find_sample, sample_messages
+from analytics.sample import draw_sample, find_sample, sample_messages
 from analytics.periods import JST, parse_month
 from retrieval.language import FOREIGN
 from faq import services as faq_services
-from faq.entries import EntryError
 from web import db_session, services
 
 PAGE_SIZE = 50
@@ -154,14 +154,10 @@ def _found(q: str) -> list[tuple[str, str, float | None]]:
 def review_judge(message_id: int):
     verdict = request.form.get("review") or None
     s = db_session()
-    try:
+    with saving(s) as done:
         judge(s, _message(message_id), verdict, current_user.username)
         note("review_judge", f"質問 #{message_id}", f"「{REVIEW_LABELS[verdict]}」と判定" if verdict else "判定を取り消し")
-        s.commit()
-    except EntryError as exc:
-        s.rollback()
-        flash(str(exc), "error")
-    else:
+    if done.saved:
         flash(f"「{REVIEW_LABELS[verdict]}」と判定しました。" if verdict else "判定を取り消しました。", "success")
     return redirect(_back())
 
@@ -178,13 +174,10 @@ def review_relearn(message_id: int):
     target = faq_services.get_entry(s, faq_id)
     if target is not None:  # relearning changes that entry: its department's editors only
         require_department(target.department)
-    try:
+    with saving(s) as done:
         judge(s, message, implied_review(message, faq_id), current_user.username, faq_id)
         note("review_relearn", f"質問 #{message_id}", f"FAQ {faq_id} の言い換えとして学習")
-        s.commit()
-    except EntryError as exc:
-        s.rollback()
-        flash(str(exc), "error")
+    if not done.saved:
         return redirect(url_for("admin.review_message", message_id=message_id, back=_back()))
     flash(f"この質問を FAQ「{faq_id}」の言い換えとして学習しました。ボットには数秒で反映されます。", "success")
     return redirect(_back())
@@ -231,11 +224,11 @@ def review_sample_draw():
         return redirect(url_for("admin.dashboard"))
     s = db_session()
     try:
-        sample = draw_sample(s, year, month, size, current_user.username)
-        s.commit()
-    except (SampleError, IntegrityError) as exc:  # IntegrityError: another member of staff drew it just now
-        s.rollback()
-        flash(str(exc) if isinstance(exc, SampleError) else "この月の標本はすでに抽出されています。", "error")
+        with saving(s) as done:
+            sample = draw_sample(s, year, month, size, current_user.username)
+    except IntegrityError:  # another member of staff drew it just now (rolled back already)
+        flash("この月の標本はすでに抽出されています。", "error")
+    if not done.saved:
         return redirect(url_for("admin.review_sample", month=f"{year}-{month:02d}"))
     drawn = len(sample_messages(s, sample))
     flash(f"{year}年{month}月の回答 {sample.population:,} 件から {drawn} 件を無作為に抽出しました。"

@@ -7,8 +7,8 @@ from admin import bp
 from admin.audit_views import note
 from admin.auth import role_required
 from admin.forms import SynonymForm
+from admin.saving import saving
 from faq import services as faq
-from faq.entries import EntryError
 from web import db_session
 
 
@@ -18,14 +18,10 @@ def synonyms():
     form = SynonymForm()
     s = db_session()
     if form.validate_on_submit():
-        try:
+        with saving(s) as done:
             faq.set_synonym(s, form.term.data, form.canonical.data)
             note("synonym_set", form.term.data.strip(), f"「{form.term.data.strip()}」→「{form.canonical.data.strip()}」")
-            s.commit()
-        except EntryError as exc:
-            s.rollback()
-            flash(str(exc), "error")
-        else:
+        if done.saved:
             flash(f"「{form.term.data.strip()}」を「{form.canonical.data.strip()}」として読むようにしました。"
                   "ボットには数秒で反映されます。", "success")
             return redirect(url_for("admin.synonyms"))
@@ -37,13 +33,9 @@ def synonyms():
 def synonym_delete():
     term = request.form.get("term", "")
     s = db_session()
-    try:
+    with saving(s) as done:
         faq.delete_synonym(s, term)
         note("synonym_delete", term.strip(), "削除")
-        s.commit()
-    except EntryError as exc:
-        s.rollback()
-        flash(str(exc), "error")
-    else:
+    if done.saved:
         flash(f"同義語「{term}」を削除しました。", "success")
     return redirect(url_for("admin.synonyms"))

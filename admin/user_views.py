@@ -5,12 +5,13 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_user
 
 from admin import bp
-from admin.accounts import (ROLE_LABELS, AccountError, create_user, delete_user, list_users, set_departments,
+from admin.accounts import (ROLE_LABELS, create_user, delete_user, list_users, set_departments,
                             set_password, set_role)
 from admin.audit_views import note
 from admin.auth import role_required, staff_of
 from admin.forms import DepartmentsForm, PasswordForm, RoleForm, UserForm
 from admin.models import User
+from admin.saving import saving
 from faq import services as faq
 from web import db_session
 
@@ -21,14 +22,10 @@ def users():
     form = UserForm()
     if form.validate_on_submit():
         s = db_session()
-        try:
+        with saving(s) as done:
             user = create_user(s, form.username.data, form.password.data, form.role.data)
             note("user_create", user.username, f"役割: {ROLE_LABELS[user.role]}")
-            s.commit()
-        except AccountError as exc:
-            s.rollback()
-            flash(str(exc), "error")
-        else:
+        if done.saved:
             flash(f"ユーザー「{user.username}」を作りました。初期パスワードを本人に伝えてください。", "success")
             return redirect(url_for("admin.users"))
     return render_template("admin/users.html", form=form, users=list_users(db_session()),
@@ -43,15 +40,11 @@ def user_role(user_id: int):
     if form.validate_on_submit():
         s = db_session()
         before = user.role
-        try:
+        with saving(s) as done:
             set_role(s, user, form.role.data)
             if user.role != before:
                 note("user_role", user.username, f"{ROLE_LABELS[before]} → {ROLE_LABELS[user.role]}")
-            s.commit()
-        except AccountError as exc:
-            s.rollback()
-            flash(str(exc), "error")
-        else:
+        if done.saved:
             _keep_own_session(user)
             flash(f"「{user.username}」の役割を変更しました。", "success")
     return redirect(url_for("admin.users"))
@@ -82,15 +75,11 @@ def user_delete(user_id: int):
         flash("自分自身は削除できません。", "error")
         return redirect(url_for("admin.users"))
     s = db_session()
-    try:
+    with saving(s) as done:
         name, role = user.username, user.role
         delete_user(s, user)
         note("user_delete", name, f"役割: {ROLE_LABELS[role]}")
-        s.commit()
-    except AccountError as exc:
-        s.rollback()
-        flash(str(exc), "error")
-    else:
+    if done.saved:
         flash(f"ユーザー「{user.username}」を削除しました。", "success")
     return redirect(url_for("admin.users"))
 
@@ -105,16 +94,13 @@ def user_departments(user_id: int):
         return redirect(url_for("admin.users"))
     s = db_session()
     before = sorted(user.department_names)
-    try:
+    with saving(s) as done:
         set_departments(s, user, form.departments.data or [])
-    except AccountError as exc:
-        s.rollback()
-        flash(str(exc), "error")
+        after = sorted(user.department_names)
+        if after != before:
+            note("user_departments", user.username, f"{_names(before)} → {_names(after)}")
+    if not done.saved:
         return redirect(url_for("admin.users"))
-    after = sorted(user.department_names)
-    if after != before:
-        note("user_departments", user.username, f"{_names(before)} → {_names(after)}")
-    s.commit()
     flash(f"「{user.username}」の担当課を{_names(after)}にしました。", "success")
     return redirect(url_for("admin.users"))
 
