@@ -8,10 +8,11 @@ bench/results/webhook_roundtrip.md.
 """
 import time
 
-import config
+# Not `import config`: gunicorn reads every module-level name here, and `config` is one of its settings.
+from config import check, from_env
 
-settings = config.from_env()
-config.check(settings)
+settings = from_env()
+check(settings)
 bind = f"{settings.host}:{settings.port}"
 workers = settings.web_concurrency
 # One OpenMP thread per worker per core (Settings.threads_per_worker); gunicorn sets raw_env in the

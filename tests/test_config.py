@@ -80,10 +80,15 @@ def test_a_value_out_of_range_stops_the_app_at_start(tmp_path, values, name):
 
 
 def test_gunicorn_reads_the_same_settings(tmp_path, monkeypatch):
+    from gunicorn.config import KNOWN_SETTINGS
+
     for name, value in _env(tmp_path, HOST="0.0.0.0", PORT="8123", WEB_CONCURRENCY="3").items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("RETRIEVAL_THREADS", raising=False)
     conf = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    # gunicorn takes every module-level name that is one of its settings: only those meant as one.
+    known = {s.name for s in KNOWN_SETTINGS}
+    assert {name for name in conf if name in known} == {"bind", "workers", "raw_env", "timeout", "post_worker_init"}
     assert (conf["bind"], conf["workers"], conf["timeout"]) == ("0.0.0.0:8123", 3, config.Settings.worker_timeout)
     assert conf["raw_env"] == [f"RETRIEVAL_THREADS={conf['settings'].threads_per_worker()}"]
     monkeypatch.setenv("RETRIEVAL_THREADS", "1")
