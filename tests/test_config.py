@@ -115,3 +115,15 @@ def test_only_config_reads_the_environment():
             if READS.search(line) and not (name in PASS_ON and PASS_ON[name] in line):
                 readers.append(f"{name}: {line.strip()}")
     assert readers == [], "read the environment in config.from_env and pass Settings on:\n" + "\n".join(readers)
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_the_proxy_and_cookie_settings_reach_the_app(settings):
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    from wsgi import create_app
+
+    plain = create_app(settings)
+    assert not isinstance(plain.wsgi_app, ProxyFix) and not plain.config["SESSION_COOKIE_SECURE"]
+    behind = create_app(dataclasses.replace(settings, trust_proxy=True, session_cookie_secure=True))
+    assert isinstance(behind.wsgi_app, ProxyFix) and behind.config["SESSION_COOKIE_SECURE"]
