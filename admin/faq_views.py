@@ -15,7 +15,7 @@ from admin.audit_views import note
 from admin.auth import require_department, role_required
 from admin.forms import EntryForm, ImportForm
 from admin.preview import LinePreview, line_preview, translated_previews
-from admin.saving import saving
+from admin.transaction import commit_or_flash
 from analytics.models import Message
 from analytics.review import implied_review, judge
 from faq import easy_japanese
@@ -77,7 +77,7 @@ def faq_new():
     refused = saving and _refuse_department(form)
     if valid and saving and not refused:
         s = db_session()
-        with saving(s) as done:
+        with commit_or_flash(s) as done:
             entry = faq.create_entry(s, form.row(), author=current_user.username)
             marked = _mark_handled(s, message_ids, entry)
             note("faq_create", f"FAQ {entry.faq_id}", f"作成（未回答の質問 {marked} 件から）" if marked else "作成")
@@ -126,7 +126,7 @@ def faq_edit(faq_id: str):
     valid = form.validate_on_submit()
     refused = saving and _refuse_department(form)  # moving it to a department not hers
     if valid and saving and not refused:
-        with saving(s) as done:
+        with commit_or_flash(s) as done:
             faq.update_entry(s, form.row(), author=current_user.username)
             note("faq_update", f"FAQ {faq_id}", "内容を編集")
         if done.saved:
@@ -193,7 +193,7 @@ def faq_publish(faq_id: str):
     published = request.form.get("published") == "1"
     s = db_session()
     require_department(_department_of(faq_id))
-    with saving(s) as done:
+    with commit_or_flash(s) as done:
         faq.set_published(s, faq_id, published, author=current_user.username)
         note("faq_publish", f"FAQ {faq_id}", "公開" if published else "非公開")
     if done.saved:
@@ -245,7 +245,7 @@ def faq_restore(revision_id: int):
     if revision is not None:  # what it was then, and what it is now (a deleted entry has no now)
         current = faq.get_entry(s, revision.faq_id)
         require_department(str(revision.snapshot.get("department", "")), *([current.department] if current else []))
-    with saving(s) as done:
+    with commit_or_flash(s) as done:
         entry = faq.restore_revision(s, revision_id, author=current_user.username)
         note("faq_restore", f"FAQ {entry.faq_id}", f"履歴 #{revision_id} の内容に戻した")
     if not done.saved:
@@ -304,7 +304,7 @@ def faq_import_apply():
         return redirect(url_for("admin.faq_import"))
     s = db_session()
     try:
-        with saving(s, "取り込めませんでした（何も変更していません）。{}") as done:
+        with commit_or_flash(s, "取り込めませんでした（何も変更していません）。{}") as done:
             parsed = parse_faq_csv(path.read_bytes())
             require_department(*sorted(departments_touched(s, parsed, pending["replace"])))
             summary = import_faq(s, parsed, replace=pending["replace"], author=current_user.username)

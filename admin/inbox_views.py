@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from admin import bp
 from admin.auth import role_required
-from admin.saving import saving
+from admin.transaction import commit_or_flash
 from db import unit_of_work
 from handoff import push
 from handoff import service as handoff
@@ -43,7 +43,7 @@ def _reply(s, row: Conversation, text: str) -> None:
     """Store the reply with its retry key, then push it now; if LINE is unreachable or busy the
     notice sender tries again with the same key (handoff/push.py), so it arrives once."""
     settings = services().settings
-    with saving(s) as done:
+    with commit_or_flash(s) as done:
         message = handoff.staff_reply(s, row, current_user.username, text)
     if not done.saved:
         return

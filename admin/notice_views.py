@@ -11,7 +11,7 @@ from admin import bp
 from admin.audit_views import note
 from admin.auth import role_required
 from admin.notice_forms import NoticeForm, TopicForm
-from admin.saving import saving
+from admin.transaction import commit_or_flash
 from bot import line_api
 from notices import service, staff_links, subscriptions
 from notices.crypto import id_box
@@ -28,7 +28,7 @@ def topics():
     form = TopicForm()
     s = db_session()
     if form.validate_on_submit():
-        with saving(s, flash_error=False) as done:  # told beside the name instead
+        with commit_or_flash(s, flash_error=False) as done:  # told beside the name instead
             topic = subscriptions.save_topic(s, form.name.data, form.description.data or "",
                                              active=form.active.data)
         if done.error:
@@ -52,7 +52,7 @@ def topic_edit(topic_id: int):
     elif not form.validate_on_submit():
         flash("".join(e for errors in form.errors.values() for e in errors) or "入力を確かめてください。", "error")
     else:
-        with saving(s) as done:
+        with commit_or_flash(s) as done:
             subscriptions.save_topic(s, form.name.data, form.description.data or "", topic_id=topic_id,
                                      active=form.active.data)
         if done.saved:
@@ -124,7 +124,7 @@ def notice_cancel(notice_id: int):
 def _step(notice_id: int, step, done: str, action: str):
     s = db_session()
     row = s.get(Notice, notice_id) or abort(404)
-    with saving(s) as outcome:
+    with commit_or_flash(s) as outcome:
         step(s, row, current_user.username)
         note(action, f"お知らせ #{row.id}", row.title)
     if outcome.saved:

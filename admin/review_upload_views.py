@@ -17,7 +17,7 @@ from admin import bp
 from admin.audit_views import note
 from admin.auth import role_required
 from admin.forms import JudgedLogForm
-from admin.saving import saving
+from admin.transaction import commit_or_flash
 from analytics.models import Message
 from analytics.outcomes import OUTCOME_LABELS, REVIEW_LABELS
 from analytics.review import REQUIRED, Change, ReviewPlan, apply_plan, plan_reviews
@@ -72,7 +72,7 @@ def review_upload_apply():
                       unchanged=stashed["unchanged"], encoding=stashed["encoding"])
     s = db_session()
     try:
-        with saving(s, "反映しませんでした。{}\nログを書き出し直して判定し、もう一度アップロードしてください。") as done:
+        with commit_or_flash(s, "反映しませんでした。{}\nログを書き出し直して判定し、もう一度アップロードしてください。") as done:
             summary = apply_plan(s, plan, current_user.username)
             note("review_apply", stashed["filename"] or "判定済みログ", f"管理画面から: {summary.describe()}")
     finally:

@@ -14,7 +14,7 @@ from admin import bp, review
 from admin.audit_views import note
 from admin.auth import require_department, role_required
 from admin.safe_url import local_path
-from admin.saving import saving
+from admin.transaction import commit_or_flash
 from analytics.masking import without_placeholders
 from analytics.models import Message
 from analytics.outcomes import REVIEW_LABELS
@@ -154,7 +154,7 @@ def _found(q: str) -> list[tuple[str, str, float | None]]:
 def review_judge(message_id: int):
     verdict = request.form.get("review") or None
     s = db_session()
-    with saving(s) as done:
+    with commit_or_flash(s) as done:
         judge(s, _message(message_id), verdict, current_user.username)
         note("review_judge", f"質問 #{message_id}", f"「{REVIEW_LABELS[verdict]}」と判定" if verdict else "判定を取り消し")
     if done.saved:
@@ -174,7 +174,7 @@ def review_relearn(message_id: int):
     target = faq_services.get_entry(s, faq_id)
     if target is not None:  # relearning changes that entry: its department's editors only
         require_department(target.department)
-    with saving(s) as done:
+    with commit_or_flash(s) as done:
         judge(s, message, implied_review(message, faq_id), current_user.username, faq_id)
         note("review_relearn", f"質問 #{message_id}", f"FAQ {faq_id} の言い換えとして学習")
     if not done.saved:
@@ -224,7 +224,7 @@ def review_sample_draw():
         return redirect(url_for("admin.dashboard"))
     s = db_session()
     try:
-        with saving(s) as done:
+        with commit_or_flash(s) as done:
             sample = draw_sample(s, year, month, size, current_user.username)
     except IntegrityError:  # another member of staff drew it just now (rolled back already)
         flash("この月の標本はすでに抽出されています。", "error")

@@ -7,7 +7,7 @@ from admin import bp
 from admin.audit_views import note
 from admin.auth import role_required
 from admin.forms import SynonymForm
-from admin.saving import saving
+from admin.transaction import commit_or_flash
 from faq import services as faq
 from web import db_session
 
@@ -18,7 +18,7 @@ def synonyms():
     form = SynonymForm()
     s = db_session()
     if form.validate_on_submit():
-        with saving(s) as done:
+        with commit_or_flash(s) as done:
             faq.set_synonym(s, form.term.data, form.canonical.data)
             note("synonym_set", form.term.data.strip(), f"「{form.term.data.strip()}」→「{form.canonical.data.strip()}」")
         if done.saved:
@@ -33,7 +33,7 @@ def synonyms():
 def synonym_delete():
     term = request.form.get("term", "")
     s = db_session()
-    with saving(s) as done:
+    with commit_or_flash(s) as done:
         faq.delete_synonym(s, term)
         note("synonym_delete", term.strip(), "削除")
     if done.saved:

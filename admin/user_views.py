@@ -11,7 +11,7 @@ from admin.audit_views import note
 from admin.auth import role_required, staff_of
 from admin.forms import DepartmentsForm, PasswordForm, RoleForm, UserForm
 from admin.models import User
-from admin.saving import saving
+from admin.transaction import commit_or_flash
 from faq import services as faq
 from web import db_session
 
@@ -22,7 +22,7 @@ def users():
     form = UserForm()
     if form.validate_on_submit():
         s = db_session()
-        with saving(s) as done:
+        with commit_or_flash(s) as done:
             user = create_user(s, form.username.data, form.password.data, form.role.data)
             note("user_create", user.username, f"役割: {ROLE_LABELS[user.role]}")
         if done.saved:
@@ -40,7 +40,7 @@ def user_role(user_id: int):
     if form.validate_on_submit():
         s = db_session()
         before = user.role
-        with saving(s) as done:
+        with commit_or_flash(s) as done:
             set_role(s, user, form.role.data)
             if user.role != before:
                 note("user_role", user.username, f"{ROLE_LABELS[before]} → {ROLE_LABELS[user.role]}")
@@ -75,7 +75,7 @@ def user_delete(user_id: int):
         flash("自分自身は削除できません。", "error")
         return redirect(url_for("admin.users"))
     s = db_session()
-    with saving(s) as done:
+    with commit_or_flash(s) as done:
         name, role = user.username, user.role
         delete_user(s, user)
         note("user_delete", name, f"役割: {ROLE_LABELS[role]}")
@@ -94,7 +94,7 @@ def user_departments(user_id: int):
         return redirect(url_for("admin.users"))
     s = db_session()
     before = sorted(user.department_names)
-    with saving(s) as done:
+    with commit_or_flash(s) as done:
         set_departments(s, user, form.departments.data or [])
         after = sorted(user.department_names)
         if after != before:

@@ -1,4 +1,4 @@
-"""The admin's unit of work: commit what a view changed, or roll back and tell staff why."""
+"""The admin views' unit of work: commit what a view changed, or roll back and tell staff why."""
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -13,17 +13,17 @@ from errors import UserError
 
 
 @dataclass
-class Saving:
+class Outcome:
     saved: bool = False  # committed
     error: UserError | None = None  # what staff are told; nothing was written
 
 
 @contextmanager
-def saving(session: Session, message: str = "{}", flash_error: bool = True) -> Iterator[Saving]:
+def commit_or_flash(session: Session, message: str = "{}", flash_error: bool = True) -> Iterator[Outcome]:
     """Commit the block's changes. A `UserError` rolls them back and is flashed (`message` with the
     error in place of {}), and the view goes on to show the form again; anything else rolls back
     and propagates (the database-unavailable page, or a 500)."""
-    outcome = Saving()
+    outcome = Outcome()
     try:
         with unit_of_work(session):
             yield outcome

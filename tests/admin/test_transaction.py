@@ -1,4 +1,4 @@
-"""The admin's unit of work: a UserError is rolled back and flashed, anything else rolled back and raised."""
+"""The admin views' unit of work: a UserError is rolled back and flashed, anything else rolled back and raised."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -8,7 +8,7 @@ from flask import get_flashed_messages
 from flask import session as cookie
 from sqlalchemy import func, select
 
-from admin.saving import saving
+from admin.transaction import commit_or_flash
 from analytics.models import Message
 from faq.entries import EntryError
 
@@ -26,7 +26,7 @@ def _count(app) -> int:
 
 def test_saved_commits(app, session):
     with app.test_request_context():
-        with saving(session) as done:
+        with commit_or_flash(session) as done:
             _add(session, 1)
         assert done.saved and done.error is None and get_flashed_messages() == []
     assert _count(app) == 1
@@ -34,12 +34,12 @@ def test_saved_commits(app, session):
 
 def test_a_user_error_is_rolled_back_and_flashed(app, session):
     with app.test_request_context():
-        with saving(session, "保存しませんでした。{}") as done:
+        with commit_or_flash(session, "保存しませんでした。{}") as done:
             _add(session, 1)
             raise EntryError("質問を入力してください。")
         assert not done.saved and str(done.error) == "質問を入力してください。"
         assert get_flashed_messages(with_categories=True) == [("error", "保存しませんでした。質問を入力してください。")]
-        with saving(session, flash_error=False) as quiet:
+        with commit_or_flash(session, flash_error=False) as quiet:
             raise EntryError("横に表示します。")
         assert quiet.error and "_flashes" not in cookie  # told by the view itself, not flashed
     assert _count(app) == 0
@@ -47,10 +47,10 @@ def test_a_user_error_is_rolled_back_and_flashed(app, session):
 
 def test_any_other_error_is_rolled_back_and_raised(app, session):
     with app.test_request_context(), pytest.raises(ZeroDivisionError):
-        with saving(session):
+        with commit_or_flash(session):
             _add(session, 1)
             1 / 0
     assert _count(app) == 0
-    with app.test_request_context(), saving(session):  # the session is usable again
+    with app.test_request_context(), commit_or_flash(session):  # the session is usable again
         _add(session, 2)
     assert _count(app) == 1
