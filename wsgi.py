@@ -33,16 +33,20 @@ def create_app(settings: config.Settings | None = None) -> Flask:
     app.url_map.converters["id"] = web.RowIdConverter
     security_headers.init_app(app)
 
-    from admin import bp as admin_bp
-    from admin import init_app as init_admin
+    # The blueprints and their views are imported here, not by the packages' __init__s, so that
+    # importing a package's models (migrations, scripts, tests) loads no view.
+    from admin import (audit_views, auth, dashboard_views, faq_views, filters, inbox_views,  # noqa: F401
+                       notice_views, review_views, synonym_views, try_views, user_views)
+    from admin.blueprint import bp as admin_bp
+    from admin.blueprint import init_app as init_admin
     from admin.cli import register as register_admin_cli
     from analytics.cli import register as register_analytics_cli
-    from bot import bp as bot_bp
+    from api.views import bp as api_bp
+    from bot import chat, cli, routes  # noqa: F401
+    from bot.blueprint import bp as bot_bp
     from faq.cli import register as register_faq_cli
     from notices.cli import register as register_notices_cli
-    from ops import bp as ops_bp
-
-    from api import bp as api_bp
+    from ops.views import bp as ops_bp
 
     app.register_blueprint(bot_bp)
     app.register_blueprint(api_bp)

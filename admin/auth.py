@@ -12,7 +12,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from admin import bp
+from admin.blueprint import bp
 from admin.accounts import ROLE_LABELS, ROLE_RANK, LoginResult, authenticate, client_key, end_sessions
 from admin.forms import LoginForm
 from admin.models import User

@@ -8,7 +8,7 @@ from flask import flash, render_template, request, session
 
 import config
 import retrieval
-from admin import bp
+from admin.blueprint import bp
 from admin.auth import role_required
 from admin.draft_check import check_draft
 from admin.forms import EntryForm, QueriesForm

@@ -8,7 +8,7 @@ import click
 from flask import current_app
 from werkzeug.serving import run_simple
 
-from bot import bp
+from bot.blueprint import bp
 from web import services
 
 
