@@ -18,6 +18,7 @@ def create_app(settings: config.Settings | None = None) -> Flask:
     settings = settings or config.from_env()
     config.check(settings)
     app = Flask(__name__, instance_path=str(settings.instance_path))
+    web.configure_logging(app)  # before anything logs, and before Flask makes app.logger
     app.config.update(
         SECRET_KEY=settings.secret_key,
         MAX_CONTENT_LENGTH=1024 * 1024,  # LINE bodies are small; 1 MB is generous
