@@ -58,7 +58,7 @@ def save(model: HistGradientBoostingClassifier, path: Path = MODEL_PATH) -> None
 @lru_cache(maxsize=1)
 def load(path: Path = MODEL_PATH) -> HistGradientBoostingClassifier:
     """The model shipped with the code (our own file, written by --fit; pickle is how
-    scikit-learn persists models, and requirements.txt pins the version that wrote it)."""
+    scikit-learn persists models, and pyproject.toml pins the version that wrote it)."""
     saved = pickle.loads(path.read_bytes())
     names = saved.get("features") if isinstance(saved, dict) else None
     if names != FEATURE_NAMES:
