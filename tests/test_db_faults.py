@@ -20,6 +20,8 @@ from tests.immutable import immutable, skip_without_chattr
 from tests.admin.conftest import staff, viewer  # noqa: F401  (fixtures: a logged-in staff member)
 from tests.bot.conftest import SECRET, faq, settings  # noqa: F401  (fixtures: FAQ, LINE stand-in)
 
+pytestmark = pytest.mark.slow  # faults injected into real files and servers, with waits
+
 RECOVERY_SECONDS = 10  # generous on a loaded machine; the fault in the report lasted 6 minutes
 
 

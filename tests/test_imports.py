@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # each case starts a fresh interpreter
+
 ROOT = Path(__file__).resolve().parent.parent
 # Seconds to import each (measured in the README); the model, the index, LINE's SDK, the chart.
 HEAVY = ("torch", "sentence_transformers", "transformers", "faiss", "sklearn", "sudachipy", "linebot",

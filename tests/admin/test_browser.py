@@ -33,6 +33,7 @@ PASSWORD = "browser-pass-1"
 TARGET = "A001"  # 燃えるごみはどのように出せばよいですか？
 NEW_PHRASING = "ぴよぴよ広場にごみを出す方法"
 pytestmark = [
+    pytest.mark.slow,  # headless Chromium
     # On CI a missing browser is a failure, not a skip: `make test` installs it.
     pytest.mark.skipif(not os.path.exists(CHROMIUM) and not os.environ.get("CI"),
                        reason="Debian's chromium is not installed"),

@@ -120,6 +120,7 @@ PIECES = ["1", "１", "〇", "一", "-", "ー", " ", "　", ".", "/", "@", "a", 
           "さん", "です"]
 
 
+@pytest.mark.slow  # a timing test on 100,000-character inputs
 @settings(max_examples=25, deadline=None)
 @given(st.lists(st.sampled_from(PIECES), min_size=1, max_size=6).map("".join))
 def test_masking_takes_linear_time(unit):

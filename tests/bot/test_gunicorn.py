@@ -19,6 +19,8 @@ from bot.models import PendingReply
 from tests import line_webhook as wh
 from tests.bot.conftest import SECRET
 
+pytestmark = pytest.mark.slow  # real gunicorn, two workers loading the model
+
 ROOT = Path(__file__).resolve().parents[2]
 WORKERS = 2
 

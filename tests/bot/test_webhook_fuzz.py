@@ -30,6 +30,8 @@ from retrieval.embedder import Embedder
 from tests import line_webhook as wh
 from tests.bot.conftest import SECRET
 
+pytestmark = pytest.mark.slow  # hundreds of generated webhook bodies
+
 # Examples per backend: 38 s on SQLite and 9 s on PostgreSQL here, on 2 cores shared with others.
 EXAMPLES = {"sqlite": 1000, "postgresql": 200}
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
