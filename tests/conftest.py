@@ -153,7 +153,7 @@ def session(app):
 @pytest.fixture
 def line_stub():
     """LINE's Messaging API stand-in; fails the test if the bot sent anything LINE would refuse."""
-    from tests.line_stub import LineStub
+    from bot.line_stub import LineStub
 
     stub = LineStub().start()
     yield stub

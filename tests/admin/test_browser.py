@@ -19,9 +19,9 @@ from admin.accounts import create_user
 from analytics.models import Message
 from analytics.periods import JST
 from faq.importer import ParsedFaq, import_faq, parse_faq_csv
-from tests import line_webhook as wh
+from bot import line_webhook as wh
 from tests.conftest import ROOT, SAMPLE_FAQ
-from tests.line_stub import LineStub
+from bot.line_stub import LineStub
 
 playwright = pytest.importorskip("playwright.sync_api")
 CHROMIUM = "/usr/bin/chromium"

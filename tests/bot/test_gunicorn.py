@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from analytics.models import Message
 from bot.models import PendingReply
-from tests import line_webhook as wh
+from bot import line_webhook as wh
 from tests.bot.conftest import SECRET
 
 pytestmark = pytest.mark.slow  # real gunicorn, two workers loading the model

@@ -27,7 +27,7 @@ from sqlalchemy import select
 
 from bot.models import WebhookEvent
 from retrieval.embedder import Embedder
-from tests import line_webhook as wh
+from bot import line_webhook as wh
 from tests.bot.conftest import SECRET
 
 pytestmark = pytest.mark.slow  # hundreds of generated webhook bodies

@@ -21,7 +21,7 @@ never heard): what a retry key is for. The month's quota (`quota`, `GET /v2/bot/
 and `/consumption`, counted per recipient as LINE counts) and rich menus (create, image upload,
 set as default) are served too.
 
-Also used by bench/webhook_roundtrip.py.
+Test tooling, not used by the app (it needs the test extra): tests/ and bench/ both use it.
 """
 from __future__ import annotations
 
