@@ -13,7 +13,7 @@ from werkzeug.exceptions import Forbidden
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from admin import bp
+from admin.blueprint import bp
 from admin.accounts import (ROLE_LABELS, ROLE_RANK, LoginResult, authenticate, client_key, end_sessions,
                             may_edit)
 from admin.forms import LoginForm

@@ -10,7 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 import retrieval
-from admin import bp, review
+from admin import review
+from admin.blueprint import bp
 from admin.audit_views import note
 from admin.auth import require_department, role_required
 from admin.safe_url import local_path

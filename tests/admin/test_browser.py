@@ -20,9 +20,9 @@ from admin.accounts import create_user
 from analytics.models import Message
 from analytics.periods import JST
 from faq.importer import ParsedFaq, import_faq, parse_faq_csv
-from tests import line_webhook as wh
+from bot import line_webhook as wh
 from tests.conftest import ROOT, SAMPLE_FAQ
-from tests.line_stub import LineStub
+from bot.line_stub import LineStub
 
 playwright = pytest.importorskip("playwright.sync_api")
 CHROMIUM = "/usr/bin/chromium"
@@ -34,6 +34,7 @@ PASSWORD = "browser-pass-1"
 TARGET = "A001"  # 燃えるごみはどのように出せばよいですか？
 NEW_PHRASING = "ぴよぴよ広場にごみを出す方法"
 pytestmark = [
+    pytest.mark.slow,  # headless Chromium
     # On CI a missing browser is a failure, not a skip: `make test` installs it.
     pytest.mark.skipif(not os.path.exists(CHROMIUM) and not os.environ.get("CI"),
                        reason="Debian's chromium is not installed"),

@@ -8,7 +8,7 @@ import pytest
 
 from bot import foreign
 from retrieval.language import FOREIGN
-from tests import line_webhook as wh
+from bot import line_webhook as wh
 from tests.bot.conftest import messages
 
 
