@@ -259,7 +259,7 @@ class Bot:
     def on_foreign_text(self, event: MessageEvent, text: MaskedText, language: str, started: float) -> None:
         """A question in another language: ranked and decided by the multilingual model alone
         (retrieval/foreign.py), answered with the bot's texts in that language."""
-        hits = self.live.search_foreign(without_placeholders(text))
+        hits = self.live.search_foreign(without_placeholders(text), language)
         decision = retrieval.foreign.decide(hits)
         top = hits[0].score if hits else None
         entry = self.live.entry(decision.hits[0].faq_id) if decision.kind == "answer" else None
