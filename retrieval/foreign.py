@@ -65,7 +65,7 @@ def _on_japanese_scale(cosine: np.ndarray, vector: np.ndarray, translated: Dense
     without (measured on the sample FAQ, README). So the translated cosines are lowered by that
     lift, measured on this message: its mean cosine to the translated questions less its mean
     cosine to the Japanese passages (the median lowered too little: bench in README)."""
-    lift = float((translated.vectors @ vector).mean() - (index.dense.vectors @ vector).mean())
+    lift = float(vector @ (translated.mean - index.dense.mean))  # = the two means, without 10,000 products
     return np.where(cosine < -0.5, -1.0, cosine - max(lift, 0.0)).astype(np.float32)
 
 
