@@ -206,7 +206,7 @@ def forbidden(error):
 
 @bp.errorhandler(413)
 def too_large(_error):
-    from admin import UPLOAD_LIMIT
+    from admin.blueprint import UPLOAD_LIMIT
 
     return render_template("admin/error.html", title="ファイルが大きすぎます",
                            message=f"送信できるのは {UPLOAD_LIMIT // (1024 * 1024)} MB までです。何も変更していません。"

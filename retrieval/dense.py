@@ -27,6 +27,9 @@ class DenseIndex:
 
         self.faiss = faiss.IndexFlatIP(self.vectors.shape[1])
         self.faiss.add(self.vectors)
+        # The mean passage: a query's mean cosine to all passages is its product with this.
+        self.mean = (self.vectors.mean(axis=0) if len(self.vectors)
+                     else np.zeros(self.vectors.shape[1], dtype=np.float32))
         # passages of entry e are rows[starts[e]:starts[e + 1]] (for exact per-entry scores)
         self._rows = np.argsort(self.owners, kind="stable")
         self._starts = np.searchsorted(self.owners[self._rows], np.arange(n_entries + 1))

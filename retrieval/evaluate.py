@@ -78,7 +78,7 @@ def evaluate(docs: Sequence[Document], queries: Sequence[Mapping], embedder: Emb
         # multilingual model alone (foreign.py); BM25 alone has nothing else to go on.
         language = detect(q["query"])
         if language != JAPANESE and method != "bm25":
-            hits = foreign.search(index, q["query"], k=10)
+            hits = foreign.search(index, q["query"], k=10, language=language)
             decision = foreign.decide(hits)
         else:
             hits = index.search(q["query"], k=10)
