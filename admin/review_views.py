@@ -21,9 +21,10 @@ from analytics.outcomes import REVIEW_LABELS
 from analytics.estimate import interval_text, month_estimate, percent
 from analytics.review import implied_review, judge
 from analytics.sample import SampleError, draw_sample, find_sample, sample_messages
-from analytics.periods import JST, parse_month
+from analytics.periods import parse_month
 from retrieval.decide import DecisionKind
 from retrieval.language import FOREIGN
+from common.jst import JST
 from faq import services as faq_services
 from faq.entries import EntryError
 from web import db_session, services

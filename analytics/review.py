@@ -1,7 +1,7 @@
 """Staff judgements on the log: bulk apply from a spreadsheet, and what is still to review.
 
 `apply_reviews` reads an exported log that staff edited in Excel (CSV in UTF-8 or cp932, Excel's
-「Unicode テキスト」 or an .xlsx book: faq.spreadsheet; only the columns `id` and `review` are
+「Unicode テキスト」 or an .xlsx book: common.spreadsheet; only the columns `id` and `review` are
 required, `correct_faq_id` is optional). It is `plan_reviews` (what would change, or why a row is
 refused) then `apply_plan`; the admin's upload shows the plan and applies it on a second request,
 and `apply_plan` refuses when a planned row was judged differently in between. Per row:
@@ -32,8 +32,8 @@ from analytics.periods import fiscal_year_range
 from db import MAX_ID, utcnow
 from faq import services as faq_services
 from faq.entries import EntryError
-from faq.csvio import ENCODING_NAMES, Table
-from faq.spreadsheet import read_spreadsheet
+from common.csvio import ENCODING_NAMES, Table
+from common.spreadsheet import read_spreadsheet
 from faq.models import FaqEntry
 
 _CHUNK = 1000

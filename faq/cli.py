@@ -12,7 +12,7 @@ import web
 from cli import InputFile, StaffGroup
 from audit import trail
 from faq import services
-from faq.csvio import CsvError
+from common.csvio import CsvError
 from faq.exporter import export_faq
 from faq.importer import import_faq, parse_faq_csv
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from bot import flex
 from bot.replies import fit
+from common.line_text import line_length
 from db import utcnow
 from notices.models import Notice, Topic
 
@@ -104,5 +105,5 @@ def message(notice: Notice | Draft) -> FlexMessage:
     """The notice as residents receive it: a card (image, title, text, button to the page), and
     the same as text for clients that cannot show cards."""
     link = f"\n\n詳しくはこちら: {notice.url}" if notice.url else ""
-    alt = fit(f"【{notice.title}】\n{notice.text}", flex.MAX_ALT_TEXT - len(link.encode("utf-16-le")) // 2) + link
+    alt = fit(f"【{notice.title}】\n{notice.text}", flex.MAX_ALT_TEXT - line_length(link)) + link
     return flex.bubble(alt, notice.text, title=notice.title, url=notice.url, image_url=notice.image_url)
