@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from admin import bp
+from admin.blueprint import bp
 from common.jst import JST
 
 

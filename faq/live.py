@@ -63,7 +63,7 @@ class LiveSearch(Protocol):
     def search(self, text: str, k: int = 10) -> list[retrieval.Hit]:
         """Published entries for a Japanese question, best first; never waits for a rebuild."""
 
-    def search_foreign(self, text: str, k: int = 10) -> list[retrieval.Hit]:
+    def search_foreign(self, text: str, language: str, k: int = 10) -> list[retrieval.Hit]:
         """The same for a question in another language (the multilingual model alone)."""
 
     def entry(self, faq_id: str) -> EntryView | None:
@@ -103,9 +103,10 @@ class LiveIndex:
         """Best-first hits from the index being served; a due version check runs in the background."""
         return self._index().search(text, k)
 
-    def search_foreign(self, text: str, k: int = 10) -> list[retrieval.Hit]:
-        """The same for a message in another language: ranked by the multilingual model alone."""
-        return retrieval.foreign.search(self._index(), text, k)
+    def search_foreign(self, text: str, language: str, k: int = 10) -> list[retrieval.Hit]:
+        """The same for a message in another language: ranked by the multilingual model alone,
+        the entries' questions translated into that language counting as phrasings."""
+        return retrieval.foreign.search(self._index(), text, k, language)
 
     def _index(self) -> retrieval.Index:
         self._ensure_watcher()

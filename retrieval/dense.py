@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import faiss
 import numpy as np
 
 # Passages looked up by FAISS per query; entries outside it are scored exactly when BM25 asks.
@@ -24,8 +23,13 @@ class DenseIndex:
         self.vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         self.owners = np.asarray(owners, dtype=np.int64)
         self.is_answer = np.asarray(is_answer, dtype=bool)
+        import faiss  # with the first index, not with the package (0.4 s)
+
         self.faiss = faiss.IndexFlatIP(self.vectors.shape[1])
         self.faiss.add(self.vectors)
+        # The mean passage: a query's mean cosine to all passages is its product with this.
+        self.mean = (self.vectors.mean(axis=0) if len(self.vectors)
+                     else np.zeros(self.vectors.shape[1], dtype=np.float32))
         # passages of entry e are rows[starts[e]:starts[e + 1]] (for exact per-entry scores)
         self._rows = np.argsort(self.owners, kind="stable")
         self._starts = np.searchsorted(self.owners[self._rows], np.arange(n_entries + 1))
