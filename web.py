@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask, Response, current_app, g, jsonify, render_template, request
 from sqlalchemy.exc import DBAPIError
@@ -14,6 +14,9 @@ from werkzeug.routing import IntegerConverter
 from config import Settings
 from db import MAX_ID, is_fault
 
+if TYPE_CHECKING:  # the index loads the model: imported where it is first built
+    from faq.live import LiveSearch
+
 log = logging.getLogger(__name__)
 
 
@@ -21,14 +24,14 @@ log = logging.getLogger(__name__)
 class AppServices:
     settings: Settings
     sessionmaker: sessionmaker
-    _live_index: Any = None
+    _live_index: LiveSearch | None = None
     _reply_sender: Any = None
     _notice_sender: Any = None
     _check_worker: Any = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
-    def live_index(self):
+    def live_index(self) -> LiveSearch:
         """The FAQ search index of this process, loaded once (model and index) on first use."""
         if self._live_index is None:
             with self._lock:

@@ -167,14 +167,15 @@ def _run(sessionmaker_: sessionmaker[Session], settings: Settings, job_id: int) 
     progress = _Progress(sessionmaker_, job_id)
     result = check_draft(docs, row, questions.queries, embedder, synonyms, settings.answer_threshold,
                          settings.candidate_threshold, on_query=progress.step)
+    before, after = result.before.to_dict(), result.after.to_dict()
     with sessionmaker_() as session:
         job = session.get(CheckJob, job_id)
         job.done = progress.done
         job.result = {
             "questions": {"source": questions.source, "n": len(questions.queries),
                           "missing": questions.missing, "description": questions.describe()},
-            "before": {key: result.before[key] for key in METRICS},
-            "after": {key: result.after[key] for key in METRICS},
+            "before": {key: before[key] for key in METRICS},
+            "after": {key: after[key] for key in METRICS},
             "changes": [{"query": c.query, "relevant": c.relevant, "better": c.better,
                          "before": _brief(c.before), "after": _brief(c.after)} for c in result.changes],
             "seconds": round(time.perf_counter() - started, 1),

@@ -13,10 +13,11 @@ from admin.auth import role_required
 from analytics.estimate import interval_text, percent, year_estimates
 from analytics.languages import questions_by_language
 from analytics.logcsv import export_log
-from analytics.periods import JST, fiscal_months, month_in_fiscal_year, parse_month
+from analytics.periods import fiscal_months, month_in_fiscal_year, parse_month
 from analytics.report import monthly_report, report_csv
 from analytics.review import review_status
 from analytics.sample import DEFAULT_SIZE
+from common.jst import JST
 from faq.freshness import stale_count
 from web import db_session, services
 

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 import retrieval
 from faq.entries import EntryRow
-from retrieval.evaluate import evaluate
+from retrieval.decide import DecisionKind
+from retrieval.evaluate import Evaluation, evaluate
 
 
 @dataclass(frozen=True)
@@ -24,8 +25,8 @@ class QueryChange:
 
 @dataclass
 class CheckResult:
-    before: dict  # retrieval.evaluate metrics
-    after: dict
+    before: Evaluation
+    after: Evaluation
     changes: list[QueryChange]
 
     def delta(self, metric: str) -> float | None:
@@ -45,14 +46,14 @@ def with_draft(docs: Sequence[retrieval.Document], row: EntryRow) -> list[retrie
 def check_draft(docs: Sequence[retrieval.Document], row: EntryRow, queries: Sequence[Mapping],
                 embedder: retrieval.Embedder, synonyms: Mapping[str, str], answer_threshold: float,
                 candidate_threshold: float, on_query: Callable[[], None] | None = None) -> CheckResult:
-    def run(documents: Sequence[retrieval.Document]) -> dict:
+    def run(documents: Sequence[retrieval.Document]) -> Evaluation:
         return evaluate(documents, queries, embedder, answer_threshold, candidate_threshold,
                         synonyms=synonyms, on_query=on_query)
 
     before, after = run(docs), run(with_draft(docs, row.cleaned()))
     changes = [
         QueryChange(b["query"], b["relevant"], b, a)
-        for b, a in zip(before["queries"], after["queries"])
+        for b, a in zip(before.queries, after.queries)
         if (b["rank"], b["top"], b["decision"]) != (a["rank"], a["top"], a["decision"])
     ]
     return CheckResult(before, after, changes)
@@ -62,7 +63,7 @@ def _goodness(row: dict) -> tuple:
     """Higher is better: the right entry reached the resident, then its rank; declining a question
     the FAQ cannot answer is right too."""
     if not row["relevant"]:
-        return (row["decision"] == "none", 0)
+        return (row["decision"] == DecisionKind.NONE, 0)
     reached = bool(set(row["decided"] + row["related"]) & set(row["relevant"]))
     return (reached, -(row["rank"] or 99))
 

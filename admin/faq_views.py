@@ -20,7 +20,7 @@ from analytics.models import Message
 from analytics.review import implied_review, judge
 from faq import easy_japanese
 from faq import services as faq
-from faq.csvio import CsvError
+from common.csvio import CsvError
 from faq.entries import EASY, FIELD_LABELS, EntryRow, differences
 from faq.exporter import export_faq
 from faq.freshness import mark_reviewed

@@ -2,11 +2,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from admin.blueprint import bp
-
-JST = ZoneInfo("Asia/Tokyo")
+from common.jst import JST
 
 
 @bp.app_template_filter("jst")

@@ -22,13 +22,12 @@ class LinePreview:
 def line_preview(entry: EntryView, contact: str) -> LinePreview:
     from bot import replies  # line-bot-sdk: imported by the first preview, not with the admin
 
+    reply = replies.preview(entry, contact)
+    text, length = reply.text, reply.length
     if not entry.answer.strip():
-        text = replies.not_ready(entry, contact)[0].text
         return LinePreview(text, 0, warning="回答が空です。この項目は「回答未入力」として集計され、"
                                             "ボットは上のように準備中と問い合わせ先を案内します。")
-    text = _shown(replies.answer(entry, message_id=0))
-    length = _units(entry.answer) + (_units(entry.url) + len("\n\n詳しくはこちら: ") if entry.url else 0)
-    if length > replies.MAX_TEXT:
+    if reply.cut:
         return LinePreview(text, length, error=f"LINE で送れる長さ（{replies.MAX_TEXT}文字）を超えているため、"
                                                "回答の途中で切れます。短くするか、詳しい内容はURL先に載せてください。")
     if length > COMFORTABLE:
@@ -48,19 +47,9 @@ def translated_previews(entry: EntryView) -> list[TranslatedPreview]:
     """The answer as a resident asking in each language the entry has, and in やさしい日本語."""
     from bot import easy, foreign, replies
 
-    out = [TranslatedPreview(NAMES[code], foreign.question(entry, code), _shown(foreign.answer(entry, 0, code)))
+    out = [TranslatedPreview(NAMES[code], foreign.question(entry, code), replies.shown(foreign.answer(entry, 0, code)))
            for code in FOREIGN if entry.translated(f"answer_{code}")]
     if entry.translated(EASY) and entry.answer.strip():
         out.append(TranslatedPreview("やさしい日本語", entry.question,
-                                     _shown(replies.answer(easy.for_resident(entry, True), 0))))
+                                     replies.shown(replies.answer(easy.for_resident(entry, True), 0))))
     return out
-
-
-def _shown(messages: list) -> str:
-    """The first message's text; for a Flex card its altText (what it says, with its link)."""
-    first = messages[0]
-    return getattr(first, "text", None) or first.alt_text
-
-
-def _units(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2

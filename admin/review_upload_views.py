@@ -21,8 +21,8 @@ from admin.transaction import commit_or_flash
 from analytics.models import Message
 from analytics.outcomes import OUTCOME_LABELS, REVIEW_LABELS
 from analytics.review import REQUIRED, Change, ReviewPlan, apply_plan, plan_reviews
-from faq.csvio import ENCODING_NAMES, CsvError
-from faq.spreadsheet import read_spreadsheet
+from common.csvio import ENCODING_NAMES, CsvError
+from common.spreadsheet import read_spreadsheet
 from web import db_session
 
 MAX_BYTES = 10 * 1024 * 1024  # a month's log is ~0.2 MB, a year's ~2 MB

@@ -10,20 +10,22 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 import retrieval
-from admin import review
 from admin.blueprint import bp
 from admin.audit_views import note
 from admin.auth import require_department, role_required
 from admin.safe_url import local_path
 from admin.transaction import commit_or_flash
+from analytics import review_queue as queue_queries  # the view below is named review_queue
 from analytics.masking import without_placeholders
-from analytics.models import Message
+from analytics.models import Message, Outcome, Review
 from analytics.outcomes import REVIEW_LABELS
 from analytics.estimate import interval_text, month_estimate, percent
 from analytics.review import implied_review, judge
 from analytics.sample import draw_sample, find_sample, sample_messages
-from analytics.periods import JST, parse_month
+from analytics.periods import parse_month
+from retrieval.decide import DecisionKind
 from retrieval.language import FOREIGN
+from common.jst import JST
 from faq import services as faq_services
 from web import db_session, services
 
@@ -47,19 +49,19 @@ def _month() -> tuple[int, int]:
 def review_queue():
     year, month = _month()
     tab = request.args.get("tab", "down")
-    if tab not in review.TABS:
+    if tab not in queue_queries.TABS:
         abort(404)
     unreviewed_only = request.args.get("all") != "1"
     s = db_session()
-    counts = review.tab_counts(s, year, month, unreviewed_only)
+    counts = queue_queries.tab_counts(s, year, month, unreviewed_only)
     page = _page(counts[tab])
     groups, messages = [], []
-    if tab == "no_title":
-        groups = _groups(review.queue(s, year, month, tab, unreviewed_only, limit=GROUPED_AT_MOST))
+    if tab == Outcome.NO_TITLE:
+        groups = _groups(queue_queries.queue(s, year, month, tab, unreviewed_only, limit=GROUPED_AT_MOST))
     else:
-        messages = review.queue(s, year, month, tab, unreviewed_only, PAGE_SIZE, (page - 1) * PAGE_SIZE)
+        messages = queue_queries.queue(s, year, month, tab, unreviewed_only, PAGE_SIZE, (page - 1) * PAGE_SIZE)
     return render_template(
-        "admin/review.html", tab=tab, tabs=review.TABS, counts=counts, messages=messages, groups=groups,
+        "admin/review.html", tab=tab, tabs=queue_queries.TABS, counts=counts, messages=messages, groups=groups,
         year=year, month=month, unreviewed_only=unreviewed_only, page=page, page_size=PAGE_SIZE,
         labels=REVIEW_LABELS, months=_neighbours(year, month), question=_question)
 
@@ -71,9 +73,9 @@ def _page(count: int) -> int:
     return min(max(request.args.get("page", 1, type=int), 1), last)
 
 
-def _groups(messages: list[Message]) -> list[review.Group]:
+def _groups(messages: list[Message]) -> list[queue_queries.Group]:
     with_text = [m for m in messages if m.text.strip()]
-    return review.group_by_top_hit(with_text, _top_hit)[:GROUPS_SHOWN]
+    return queue_queries.group_by_top_hit(with_text, _top_hit)[:GROUPS_SHOWN]
 
 
 def _top_hit(message: Message) -> retrieval.Hit | None:
@@ -94,7 +96,7 @@ def _top_hit(message: Message) -> retrieval.Hit | None:
         text = without_placeholders(message.text)  # searched as the bot searched it
         if foreign:
             decision = retrieval.foreign.decide(live.search_foreign(text, message.language, k=2))
-            cache[key] = decision.hits[0] if decision.kind == "answer" else None
+            cache[key] = decision.hits[0] if decision.kind == DecisionKind.ANSWER else None
         else:
             decision = retrieval.decide(live.search(text, k=1), settings.answer_threshold,
                                         settings.candidate_threshold)
@@ -120,7 +122,7 @@ def review_message(message_id: int):
     answer pre-selected: staff come here because it was wrong), or found by words."""
     message = _message(message_id)
     live = services().live_index
-    own = message.faq_id if message.outcome == "answered" else None
+    own = message.faq_id if message.outcome == Outcome.ANSWERED else None
     hits = live.search(message.text, k=SUGGESTIONS + 1) if message.text.strip() else []
     suggestions = [hit for hit in hits if hit.faq_id != own][:SUGGESTIONS]
     q = request.args.get("q", "").strip()[:200]
@@ -191,7 +193,7 @@ def review_exclude_group():
     s = db_session()
     messages = list(s.scalars(select(Message).where(Message.id.in_(ids)))) if ids else []
     for message in messages:
-        judge(s, message, "excluded", current_user.username)
+        judge(s, message, Review.EXCLUDED, current_user.username)
     if messages:
         note("review_judge", f"質問 {len(messages)} 件", "まとめて「除外」と判定（#" + ", #".join(str(m.id) for m in messages[:20])
              + (" ほか" if len(messages) > 20 else "") + "）")

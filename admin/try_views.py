@@ -6,9 +6,11 @@ from flask import render_template, request, session
 import retrieval
 from admin.blueprint import bp
 from admin.auth import role_required
+from retrieval.decide import DecisionKind
 from web import services
 
-BANDS = {"answer": "回答する", "candidates": "候補を出す（もしかして）", "none": "答えない（表題なし）"}
+BANDS = {DecisionKind.ANSWER: "回答する", DecisionKind.CANDIDATES: "候補を出す（もしかして）",
+         DecisionKind.NONE: "答えない（表題なし）"}
 
 
 @bp.route("/try")

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from analytics.models import LOCAL_CHAT_SOURCE, Message
+from analytics.models import LOCAL_CHAT_SOURCE, Message, Review
 from faq import services as faq_services
 
 MIN_JUDGED = 20  # below this the log says too little about a change: the alternates stand in
@@ -46,7 +46,7 @@ def build(session: Session) -> CheckSet:
     published = {entry.faq_id: entry for entry in faq_services.list_entries(session, status="published")}
     rows = session.execute(
         select(Message.text, Message.review, Message.faq_id, Message.correct_faq_id)
-        .where(Message.review.in_(("correct", "relearn")), Message.kind == "text",
+        .where(Message.review.in_((Review.CORRECT, Review.RELEARN)), Message.kind == "text",
                Message.source != LOCAL_CHAT_SOURCE)  # staff trying the bot are not residents
         .order_by(Message.id.desc()))
     seen: set[str] = set()
@@ -54,7 +54,7 @@ def build(session: Session) -> CheckSet:
     duplicates = missing = 0
     for text, review, faq_id, correct_faq_id in rows:
         key = text_key(text)
-        target = correct_faq_id or (faq_id if review == "correct" else None)
+        target = correct_faq_id or (faq_id if review == Review.CORRECT else None)
         if not key or not target:
             continue  # a relearn judgement that names no entry says nothing to score against
         if key in seen:

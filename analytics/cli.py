@@ -10,10 +10,11 @@ from flask import Flask
 
 import web
 from analytics import estimate, logcsv, report as report_service, retention, review as review_service
-from analytics.periods import JST, parse_month
+from analytics.periods import parse_month
 from audit import trail
 from cli import InputFile, StaffError, StaffGroup
-from faq.csvio import CsvError
+from common.csvio import CsvError
+from common.jst import JST
 from faq.entries import EntryError
 
 report_cli = StaffGroup("report", help="正答率の報告（月次）")

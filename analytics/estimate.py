@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from analytics.models import Message, ReviewSample, ReviewSampleItem
+from analytics.models import Message, Review, ReviewSample, ReviewSampleItem
 from analytics.periods import fiscal_months
 from analytics.sample import answered_in_month, find_sample
 
@@ -86,13 +86,13 @@ def month_estimate(session: Session, year: int, month: int) -> MonthEstimate:
         in_sample = dict(session.execute(
             select(Message.review, func.count()).join(ReviewSampleItem, ReviewSampleItem.message_id == Message.id)
             .where(ReviewSampleItem.sample_id == sample.id).group_by(Message.review)).all())
-    judged = in_sample.get("correct", 0) + in_sample.get("relearn", 0)
+    judged = in_sample.get(Review.CORRECT, 0) + in_sample.get(Review.RELEARN, 0)
     return MonthEstimate(
         year=year, month=month, answered=sum(by_review.values()),
-        reviewed=by_review.get("correct", 0) + by_review.get("relearn", 0),
-        city_correct=sum(by_review.values()) - by_review.get("relearn", 0), sample=sample,
-        sample_size=sum(in_sample.values()), judged=judged, correct=in_sample.get("correct", 0),
-        left_out=in_sample.get("excluded", 0))
+        reviewed=by_review.get(Review.CORRECT, 0) + by_review.get(Review.RELEARN, 0),
+        city_correct=sum(by_review.values()) - by_review.get(Review.RELEARN, 0), sample=sample,
+        sample_size=sum(in_sample.values()), judged=judged, correct=in_sample.get(Review.CORRECT, 0),
+        left_out=in_sample.get(Review.EXCLUDED, 0))
 
 
 def year_estimates(session: Session, fiscal_year: int) -> list[MonthEstimate]:

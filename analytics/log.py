@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from analytics.masking import MaskedText
-from analytics.models import OUTCOMES, Message
+from analytics.models import OUTCOMES, Message, Outcome
 
 FEEDBACKS = ("up", "down")
 
@@ -19,7 +19,7 @@ def record_question(
     user: str,
     kind: str,
     text: MaskedText,
-    outcome: str,
+    outcome: Outcome,
     faq_id: str | None = None,
     score: float | None = None,
     candidates: list[str] | None = None,
@@ -58,7 +58,7 @@ def complete_with_choice(session: Session, message: Message, *, faq_id: str, ans
                          score: float | None) -> None:
     """A resident picked one of the offered candidates: the same question now ends with that
     entry (回答, or 回答未入力 when its answer is empty). Earlier feedback was on another answer."""
-    message.outcome = "answered" if answered else "no_answer"
+    message.outcome = Outcome.ANSWERED if answered else Outcome.NO_ANSWER
     message.faq_id = faq_id
     message.score = score
     message.feedback = None

@@ -25,10 +25,11 @@ from analytics.languages import LANGUAGE_LABELS, parse_language
 from analytics.masking import mask_personal_data
 from analytics.models import Message
 from analytics.outcomes import OUTCOME_LABELS, REVIEW_LABELS, parse_outcome, parse_review
-from analytics.periods import JST, month_range
+from analytics.periods import month_range
 from analytics.pseudonym import pseudonymize
 from errors import UserError
-from faq.csvio import ENCODING_NAMES, read_table, write_table
+from common.csvio import ENCODING_NAMES, read_table, write_table
+from common.jst import JST
 
 HEADER = ("id", "timestamp", "user", "text", "outcome", "faq_id", "score", "review", "correct_faq_id")
 LANGUAGE = "language"  # optional on import, so older files still import

@@ -2,14 +2,32 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db import Base, UTCDateTime, utcnow
 
-OUTCOMES = ("excluded", "no_title", "no_answer", "answered")
-REVIEWS = ("correct", "relearn", "excluded")
+
+
+class Outcome(StrEnum):
+    """What the bot did with a question; the values are what the database and CSVs hold."""
+    EXCLUDED = "excluded"
+    NO_TITLE = "no_title"
+    NO_ANSWER = "no_answer"
+    ANSWERED = "answered"
+
+
+class Review(StrEnum):
+    """The staff judgement of a question; the values are what the database and CSVs hold."""
+    CORRECT = "correct"
+    RELEARN = "relearn"
+    EXCLUDED = "excluded"
+
+
+OUTCOMES = tuple(Outcome)
+REVIEWS = tuple(Review)
 # Messages typed on the local chat page (staff trying the bot): logged, never in the council report.
 LOCAL_CHAT_SOURCE = "chat"
 
@@ -25,13 +43,13 @@ class Message(Base):
     user: Mapped[str] = mapped_column(String(64), default="")  # keyed-HMAC pseudonym, never raw
     kind: Mapped[str] = mapped_column(String(20), default="text")  # text | sticker | image | ...
     text: Mapped[str] = mapped_column(Text, default="")  # personal data masked
-    outcome: Mapped[str] = mapped_column(String(20))  # one of OUTCOMES
+    outcome: Mapped[str] = mapped_column(String(20))  # an Outcome
     faq_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     score: Mapped[float | None] = mapped_column(Float, nullable=True)
     candidates: Mapped[list | None] = mapped_column(JSON, nullable=True)  # faq ids offered
     latency_ms: Mapped[float | None] = mapped_column(Float, nullable=True)
     feedback: Mapped[str | None] = mapped_column(String(10), nullable=True)  # up | down
-    review: Mapped[str | None] = mapped_column(String(20), nullable=True)  # one of REVIEWS
+    review: Mapped[str | None] = mapped_column(String(20), nullable=True)  # a Review
     correct_faq_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     reviewed_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -20,20 +20,22 @@ Every message counts in exactly one of five rows (the other three rows of the re
 """
 from __future__ import annotations
 
-from analytics.models import OUTCOMES, REVIEWS
+from analytics.models import OUTCOMES, REVIEWS, Outcome, Review
 
-EXCLUDED, NO_TITLE, NO_ANSWER, RELEARN, CORRECT = "excluded", "no_title", "no_answer", "relearn", "correct"
+# The report rows a message ends in, named as the stored values they come from.
+EXCLUDED, NO_TITLE, NO_ANSWER, RELEARN, CORRECT = \
+    Outcome.EXCLUDED, Outcome.NO_TITLE, Outcome.NO_ANSWER, Review.RELEARN, Review.CORRECT
 CATEGORIES = (EXCLUDED, NO_TITLE, NO_ANSWER, RELEARN, CORRECT)
 
 
 def report_category(outcome: str, review: str | None) -> str:
     """One of CATEGORIES for a message with this bot outcome and staff review."""
-    if review == "excluded":
+    if review == Review.EXCLUDED:
         return EXCLUDED
-    if outcome == "excluded":
-        return NO_TITLE if review in ("correct", "relearn") else EXCLUDED
-    if outcome == "answered":
-        return RELEARN if review == "relearn" else CORRECT
+    if outcome == Outcome.EXCLUDED:
+        return NO_TITLE if review in (Review.CORRECT, Review.RELEARN) else EXCLUDED
+    if outcome == Outcome.ANSWERED:
+        return RELEARN if review == Review.RELEARN else CORRECT
     if outcome in (NO_TITLE, NO_ANSWER):
         return outcome
     raise ValueError(f"unknown outcome: {outcome!r}")
@@ -41,24 +43,26 @@ def report_category(outcome: str, review: str | None) -> str:
 
 # What staff read in an exported log (the report's own row names); both these and the stored
 # values are read back, so an export opened in Excel can be imported or applied as it is.
-OUTCOME_LABELS = {"excluded": "除外", "no_title": "表題なし", "no_answer": "回答未入力", "answered": "回答"}
-REVIEW_LABELS = {"correct": "正答", "relearn": "再学習要", "excluded": "除外"}
+OUTCOME_LABELS = {Outcome.EXCLUDED: "除外", Outcome.NO_TITLE: "表題なし", Outcome.NO_ANSWER: "回答未入力",
+                  Outcome.ANSWERED: "回答"}
+REVIEW_LABELS = {Review.CORRECT: "正答", Review.RELEARN: "再学習要", Review.EXCLUDED: "除外"}
 _OUTCOME_WORDS = {label: outcome for outcome, label in OUTCOME_LABELS.items()}
 # Besides the labels, the shorter words staff may type in a spreadsheet's review column.
-_REVIEW_WORDS = {label: review for review, label in REVIEW_LABELS.items()} | {"正解": "correct", "再学習": "relearn"}
+_REVIEW_WORDS = ({label: review for review, label in REVIEW_LABELS.items()}
+                 | {"正解": Review.CORRECT, "再学習": Review.RELEARN})
 
 
-def parse_outcome(cell: str) -> str:
+def parse_outcome(cell: str) -> Outcome:
     """'answered' etc. or 回答/表題なし/回答未入力/除外 → the stored value."""
     word = cell.strip()
     outcome = _OUTCOME_WORDS.get(word, word.lower())
     if outcome not in OUTCOMES:
         raise ValueError(f"outcome「{word}」は使えません（{' / '.join(OUTCOME_LABELS.values())}、"
                          f"または {' / '.join(OUTCOMES)}）")
-    return outcome
+    return Outcome(outcome)
 
 
-def parse_review(cell: str) -> str | None:
+def parse_review(cell: str) -> Review | None:
     """'' → None; 'correct'/'relearn'/'excluded' or 正答/再学習要/除外 → the stored value."""
     word = cell.strip()
     if not word:
@@ -66,4 +70,4 @@ def parse_review(cell: str) -> str | None:
     review = _REVIEW_WORDS.get(word, word.lower())
     if review not in REVIEWS:
         raise ValueError(f"review「{word}」は使えません（correct / relearn / excluded、または 正答 / 再学習要 / 除外、空欄）")
-    return review
+    return Review(review)

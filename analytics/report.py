@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from analytics import outcomes
 from analytics.models import LOCAL_CHAT_SOURCE, Message
 from analytics.periods import era_year, fiscal_months, month_range
-from faq.csvio import write_table
+from common.csvio import write_table
 
 NOT_COUNTED = "未集計"
 NO_RATIO = "-"

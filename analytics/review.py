@@ -1,7 +1,7 @@
 """Staff judgements on the log: bulk apply from a spreadsheet, and what is still to review.
 
 `apply_reviews` reads an exported log that staff edited in Excel (CSV in UTF-8 or cp932, Excel's
-「Unicode テキスト」 or an .xlsx book: faq.spreadsheet; only the columns `id` and `review` are
+「Unicode テキスト」 or an .xlsx book: common.spreadsheet; only the columns `id` and `review` are
 required, `correct_faq_id` is optional). It is `plan_reviews` (what would change, or why a row is
 refused) then `apply_plan`; the admin's upload shows the plan and applies it on a second request,
 and `apply_plan` refuses when a planned row was judged differently in between. Per row:
@@ -26,14 +26,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from analytics.logcsv import LogError
-from analytics.models import REVIEWS, Message
+from analytics.models import REVIEWS, Message, Outcome, Review
 from analytics.outcomes import REVIEW_LABELS, parse_review
 from analytics.periods import fiscal_year_range
 from db import MAX_ID, utcnow
 from faq import services as faq_services
 from faq.entries import EntryError
-from faq.csvio import ENCODING_NAMES, Table
-from faq.spreadsheet import read_spreadsheet
+from common.csvio import ENCODING_NAMES, Table
+from common.spreadsheet import read_spreadsheet
 from faq.models import FaqEntry
 
 _CHUNK = 1000
@@ -92,7 +92,7 @@ def review_status(session: Session, fiscal_year: int) -> ReviewStatus:
     in_year = (Message.created_at >= start, Message.created_at < end)
     count = select(func.count()).select_from(Message).where(*in_year)
     return ReviewStatus(
-        unreviewed=session.scalar(count.where(Message.outcome == "answered", Message.review.is_(None))),
+        unreviewed=session.scalar(count.where(Message.outcome == Outcome.ANSWERED, Message.review.is_(None))),
         thumbs_down=session.scalar(count.where(Message.feedback == "down")),
     )
 
@@ -196,7 +196,7 @@ def _judgement(line: int, row: dict[str, str]) -> Judgement:
         raise ValueError(f"id「{raw_id}」は記録の番号ではありません")
     review = parse_review(row["review"])
     correct_faq_id = row.get("correct_faq_id", "").strip() or None
-    if review == "excluded" and correct_faq_id:
+    if review == Review.EXCLUDED and correct_faq_id:
         raise ValueError("除外と判定した質問に correct_faq_id は指定できません")
     return Judgement(line, int(raw_id), review, correct_faq_id)
 
@@ -205,8 +205,8 @@ def implied_review(message: Message, correct_faq_id: str | None) -> str | None:
     """Naming the right entry without a verdict: relearn, unless the bot answered with that entry."""
     if not correct_faq_id:
         return None
-    answered_right = message.outcome == "answered" and message.faq_id == correct_faq_id
-    return "correct" if answered_right else "relearn"
+    answered_right = message.outcome == Outcome.ANSWERED and message.faq_id == correct_faq_id
+    return Review.CORRECT if answered_right else Review.RELEARN
 
 
 def judge(session: Session, message: Message, review: str | None, author: str,
@@ -216,7 +216,7 @@ def judge(session: Session, message: Message, review: str | None, author: str,
     if review is not None and review not in REVIEWS:
         raise EntryError("不明な判定です。")
     if correct_faq_id and relearn:
-        if review == "excluded":
+        if review == Review.EXCLUDED:
             raise EntryError("除外した質問は再学習できません。")
         if not message.text.strip():
             raise EntryError("本文のない質問（スタンプなど）は再学習できません。")

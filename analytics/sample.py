@@ -14,7 +14,7 @@ import secrets
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from analytics.models import LOCAL_CHAT_SOURCE, Message, ReviewSample, ReviewSampleItem
+from analytics.models import LOCAL_CHAT_SOURCE, Message, Outcome, Review, ReviewSample, ReviewSampleItem
 from analytics.periods import month_range
 from errors import UserError
 
@@ -29,8 +29,8 @@ class SampleError(UserError, ValueError):
 def answered_in_month(year: int, month: int):
     """The month's 回答 as the report counts them (answered, not judged 除外, not the local chat)."""
     start, end = month_range(year, month)
-    return (Message.created_at >= start, Message.created_at < end, Message.outcome == "answered",
-            or_(Message.review.is_(None), Message.review != "excluded"), Message.source != LOCAL_CHAT_SOURCE)
+    return (Message.created_at >= start, Message.created_at < end, Message.outcome == Outcome.ANSWERED,
+            or_(Message.review.is_(None), Message.review != Review.EXCLUDED), Message.source != LOCAL_CHAT_SOURCE)
 
 
 def draw_ids(ids: list[int], size: int, seed: int) -> list[int]:

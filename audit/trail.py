@@ -10,9 +10,9 @@ from typing import IO, Iterator
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from analytics.periods import JST
 from audit.models import AuditEvent
-from faq.csvio import write_table
+from common.csvio import write_table
+from common.jst import JST
 
 ACTIONS = {
     "login": "ログイン", "login_failed": "ログイン失敗", "logout": "ログアウト",
@@ -103,7 +103,7 @@ def actor_names(session: Session) -> list[str]:
 
 def export_csv(session: Session, filters: Filters, target: IO[str]) -> int:
     """The filtered trail as CSV for Excel (UTF-8 with BOM; a cell that looks like a formula is
-    written as text, by faq.csvio)."""
+    written as text, by common.csvio)."""
     rows = [(e.created_at.astimezone(JST).strftime("%Y-%m-%d %H:%M:%S"), e.actor_name, ACTIONS.get(e.action, e.action),
              e.target, e.detail, e.client) for e in _stream(session, filters)]
     write_table(target, CSV_HEADER, rows)

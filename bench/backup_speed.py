@@ -22,7 +22,7 @@ from sqlalchemy import create_engine, text  # noqa: E402
 
 import backup  # noqa: E402
 import db  # noqa: E402
-from analytics.models import Message  # noqa: E402
+from analytics.models import Message, Outcome  # noqa: E402
 
 
 def measure(url: str, rows: int, folder: Path) -> None:
@@ -31,7 +31,7 @@ def measure(url: str, rows: int, folder: Path) -> None:
     start = datetime(2022, 4, 1, tzinfo=timezone.utc)
     with db.make_sessionmaker(engine)() as session:
         session.add_all(Message(created_at=start + timedelta(minutes=i), user=f"u_{i % 500:016x}",
-                                text="住民票の写しはどこで取れますか", outcome="answered", latency_ms=30.0)
+                                text="住民票の写しはどこで取れますか", outcome=Outcome.ANSWERED, latency_ms=30.0)
                         for i in range(rows))
         session.commit()
     engine.dispose()

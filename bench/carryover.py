@@ -113,7 +113,7 @@ def fit_on(names, rows) -> object:
 def scored(docs, queries, embedder, model, answer=1.01, candidate=0.0) -> dict:
     """evaluate() with the given trees, the FAQ calibrated with them."""
     return evaluate(docs, queries, embedder, answer, candidate,
-                    settings=IndexSettings(confidence_model=model))
+                    settings=IndexSettings(confidence_model=model)).to_dict()
 
 
 def decision(rows: list[dict], answer: float, candidate: float) -> dict[str, float]:
@@ -202,7 +202,7 @@ def main() -> None:
         for label, queries in sets.items():
             docs = data[test][0]
             for method in ("bm25", "dense"):
-                r = evaluate(docs, queries, embedder, 1.01, 0.0, method=method)
+                r = evaluate(docs, queries, embedder, 1.01, 0.0, method=method).to_dict()
                 out.append(f"| {test} | {label} ({r['n']}) | {method} | {fmt(r['hit@1'])} | {fmt(r['hit@3'])} | "
                            f"{fmt(r['mrr@10'])} | | | | | | |")
             r = scored(docs, queries, embedder, model, answer, candidate)

@@ -54,7 +54,7 @@ def run(tmp: Path, cache_dir: Path) -> dict:
     import db
     from admin.accounts import create_user
     from admin.models import CheckJob
-    from analytics.models import Message
+    from analytics.models import Message, Outcome, Review
     from faq.importer import ParsedFaq, import_faq, parse_faq_csv
     from wsgi import create_app
 
@@ -70,7 +70,7 @@ def run(tmp: Path, cache_dir: Path) -> dict:
     with services.sessionmaker() as s:
         import_faq(s, ParsedFaq(rows, "utf-8"))
         for q in judged:
-            s.add(Message(text=q["query"], outcome="answered", faq_id=q["relevant"][0], review="correct"))
+            s.add(Message(text=q["query"], outcome=Outcome.ANSWERED, faq_id=q["relevant"][0], review=Review.CORRECT))
         create_user(s, "bench", "bench-password-42", "editor")
         s.commit()
     started = time.perf_counter()

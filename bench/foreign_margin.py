@@ -22,7 +22,7 @@ from bench import carryover  # noqa: E402
 from faq import services  # noqa: E402
 from faq.importer import parse_faq_csv  # noqa: E402
 from retrieval import foreign  # noqa: E402
-from retrieval.decide import decide  # noqa: E402
+from retrieval.decide import DecisionKind, decide  # noqa: E402
 from retrieval.evaluate import load_queries  # noqa: E402
 from retrieval.language import FOREIGN  # noqa: E402
 
@@ -48,10 +48,10 @@ def margins(index, queries: list[dict]) -> None:
         right = wrong = 0
         for relevant, hits in answerable:
             d = foreign.decide(hits, margin)
-            if d.kind == "answer":
+            if d.kind == DecisionKind.ANSWER:
                 right += d.hits[0].faq_id in relevant
                 wrong += d.hits[0].faq_id not in relevant
-        oos = sum(foreign.decide(hits, margin).kind == "answer" for _, hits in unanswerable)
+        oos = sum(foreign.decide(hits, margin).kind == DecisionKind.ANSWER for _, hits in unanswerable)
         print(f"margin {margin:.2f}: answered_right {right / len(answerable):.3f} "
               f"answered_wrong {wrong / len(answerable):.3f} oos_answered {oos / len(unanswerable):.3f} "
               f"(answerable {len(answerable)}, unanswerable {len(unanswerable)})")

@@ -25,7 +25,7 @@ from sqlalchemy import create_engine, func, select, text  # noqa: E402
 import db  # noqa: E402
 from analytics.logcsv import HEADER, import_log  # noqa: E402
 from analytics.models import Message  # noqa: E402
-from analytics.periods import JST  # noqa: E402
+from common.jst import JST  # noqa: E402
 
 TEXTS = ("住民票の写しはどこで取れますか", "粗大ごみの出し方を教えてください 090-1234-5678", "こんにちは",
          "マイナンバーカードの更新はいつまで", "子育て支援センターの場所", "転入届に必要なもの")

@@ -27,7 +27,7 @@ import config  # noqa: E402
 from faq.importer import parse_faq_csv  # noqa: E402
 
 from retrieval import Document, IndexSettings, load_embedder  # noqa: E402
-from retrieval.evaluate import evaluate, load_queries  # noqa: E402
+from retrieval.evaluate import Evaluation, evaluate, load_queries  # noqa: E402
 
 SAMPLE = ROOT / "faq" / "sample"
 KOSODATE = ROOT.parent / "shared" / "bench" / "kosodate-faq"
@@ -69,14 +69,14 @@ def fmt(value) -> str:
     return "–" if value is None else f"{value:.3f}"
 
 
-def table(results: dict[str, dict[str, dict]]) -> list[str]:
+def table(results: dict[str, dict[str, Evaluation]]) -> list[str]:
     lines = ["| data | method | n | hit@1 | hit@5 | MRR@10 | reached | no-answer P | no-answer R | p50 ms |",
              "|---|---|---|---|---|---|---|---|---|---|"]
     for name, by_method in results.items():
         for method, r in by_method.items():
-            lines.append(f"| {name} | {method} | {r['n']} | {fmt(r['hit@1'])} | {fmt(r['hit@5'])} | "
-                         f"{fmt(r['mrr@10'])} | {fmt(r['reached'])} | {fmt(r['no_answer_precision'])} | "
-                         f"{fmt(r['no_answer_recall'])} | {r['latency_ms_p50']:.1f} |")
+            lines.append(f"| {name} | {method} | {r.n} | {fmt(r.hit_at_1)} | {fmt(r.hit_at_5)} | "
+                         f"{fmt(r.mrr_at_10)} | {fmt(r.reached)} | {fmt(r.no_answer_precision)} | "
+                         f"{fmt(r.no_answer_recall)} | {r.latency_ms_p50:.1f} |")
     return lines
 
 
@@ -120,14 +120,14 @@ def main() -> None:
             for data_name, (docs, queries) in data.items():
                 r = evaluate(docs, queries, embedder, answer, candidate, settings=settings_of(GRID[name]),
                              method=settings_of(GRID[name]).method)
-                print(f"| {name} | {data_name} | {fmt(r['hit@1'])} | {fmt(r['hit@5'])} | {fmt(r['mrr@10'])} | "
-                      f"{fmt(r['reached'])} | {fmt(r['no_answer_recall'])} |", flush=True)
+                print(f"| {name} | {data_name} | {fmt(r.hit_at_1)} | {fmt(r.hit_at_5)} | {fmt(r.mrr_at_10)} | "
+                      f"{fmt(r.reached)} | {fmt(r.no_answer_recall)} |", flush=True)
         return
 
     out = ["# Retrieval quality\n", f"Model: `{embedder.model_id}`. Command: "
            "`.venv/bin/python bench/retrieval_quality.py`.\n"]
     out.append(f"Thresholds used: answer {answer:g}, candidate {candidate:g}.\n")
-    results: dict[str, dict[str, dict]] = {}
+    results: dict[str, dict[str, Evaluation]] = {}
     for name, (docs, queries) in data.items():
         results[name] = {m: evaluate(docs, queries, embedder, answer, candidate, method=m) for m in METHODS}
     out += table(results)

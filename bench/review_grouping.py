@@ -1,5 +1,5 @@
 """How well the review queue groups unanswered questions: by shared top hit (what
-admin.review.group_by_top_hit does) against greedy clustering by embedding cosine.
+analytics.review_queue.group_by_top_hit does) against greedy clustering by embedding cosine.
 
 The labelled questions of faq/sample/queries_all.jsonl stand in for a month of resident questions;
 two questions belong together when they name the same relevant entry. Pair precision: of the
@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import retrieval  # noqa: E402
-from admin.review import group_by_top_hit  # noqa: E402
+from analytics.review_queue import group_by_top_hit  # noqa: E402
 from faq.importer import parse_faq_csv  # noqa: E402
 
 

@@ -4,7 +4,7 @@
 
 A log of --rows questions (default: a city's year) is imported, exported as staff download it,
 judged (every answered row 正答, every 20th 再学習要 with a correct_faq_id, which relearns), saved
-as CSV (UTF-8 with BOM) and as .xlsx; then each file is read (faq.spreadsheet), planned
+as CSV (UTF-8 with BOM) and as .xlsx; then each file is read (common.spreadsheet), planned
 (analytics.review.plan_reviews: what the preview shows), and the .xlsx's plan applied and committed
 (apply_plan), on SQLite and, given a server URL (or TEST_POSTGRES_URL), PostgreSQL.
 """
@@ -30,7 +30,7 @@ from analytics.review import REQUIRED, apply_plan, plan_reviews  # noqa: E402
 from bench.logs_import import postgres_database, write_history  # noqa: E402
 from faq import services as faq_services  # noqa: E402
 from faq.entries import EntryRow  # noqa: E402
-from faq.spreadsheet import read_spreadsheet  # noqa: E402
+from common.spreadsheet import read_spreadsheet  # noqa: E402
 
 
 def judged_files(session, tmp: Path) -> tuple[bytes, bytes]:

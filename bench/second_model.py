@@ -78,8 +78,9 @@ def main() -> None:
             for method in METHODS:
                 r = evaluate(docs, queries, embedder, defaults.answer_threshold,
                              defaults.candidate_threshold, method=method)
-                table.append(f"| {label} | {model_name} | {method} | {r['n_answerable']} / {r['n_unanswerable']} | "
-                             + " | ".join(fmt(r[c]) for c in COLUMNS) + " |")
+                shown = r.to_dict()  # the columns are named as in `faq evaluate --json`
+                table.append(f"| {label} | {model_name} | {method} | {r.n_answerable} / {r.n_unanswerable} | "
+                             + " | ".join(fmt(shown[c]) for c in COLUMNS) + " |")
                 print(table[-1], flush=True)
     text = "\n".join([
         "# A second embedding model\n",

@@ -48,7 +48,7 @@ import retrieval
 from analytics.exclusion import greeting_kind, greeting_language, is_meaningless
 from analytics.log import complete_with_choice, record_feedback, record_question, record_reply
 from analytics.masking import MAX_LENGTH, MaskedText, mask_personal_data, without_placeholders
-from analytics.models import Message
+from analytics.models import Message, Outcome
 from analytics.pseudonym import pseudonymize
 from bot import easy, foreign, replies
 from bot import handoff as handoff_bot
@@ -57,11 +57,12 @@ from bot.models import GroupChat, PendingReply, WebhookEvent
 from config import Settings
 from db import MAX_ID, is_fault
 from faq import easy_japanese
-from faq.live import EntryView
+from faq.live import EntryView, LiveSearch
 from handoff import office_hours
 from handoff import service as handoff
 from notices import staff_links, subscriptions
 from notices.crypto import id_box
+from retrieval.decide import DecisionKind
 from retrieval.language import JAPANESE, detect
 
 log = logging.getLogger(__name__)
@@ -90,7 +91,7 @@ class DatabaseUnavailable(Exception):
 class Bot:
     settings: Settings
     session: Session
-    live: Any  # faq.live.LiveIndex of this process
+    live: LiveSearch  # faq.live.LiveIndex of this process
     wake_sender: Callable[[], None]  # bot.sender.ReplySender.wake of this process
     source: str = "line"  # "chat" when the local chat page sent it
 
@@ -212,7 +213,7 @@ class Bot:
         started = time.perf_counter()
         if (wanted := easy_japanese.request(text)) is not None:
             easy.remember(self.session, self.user(event), wanted)  # committed with the log row
-            self.ask(event, text=text, kind="text", outcome="excluded", started=started,
+            self.ask(event, text=text, kind="text", outcome=Outcome.EXCLUDED, started=started,
                      reply=lambda _m: replies.plain(easy.TURNED_ON if wanted else easy.TURNED_OFF))
             return
         if is_meaningless(text):
@@ -220,7 +221,7 @@ class Bot:
             language = greeting_language(text) or self.resident_language(event)
             reply = ((lambda _m: foreign.excluded_reply(language, greeting_kind(text))) if foreign.speaks(language)
                      else (lambda _m: replies.plain(_EXCLUDED_REPLIES[greeting_kind(text)])))
-            self.ask(event, text=text, kind="text", outcome="excluded", started=started, reply=reply,
+            self.ask(event, text=text, kind="text", outcome=Outcome.EXCLUDED, started=started, reply=reply,
                      language=language)
             return
         text = mask_personal_data(text)
@@ -233,27 +234,27 @@ class Bot:
         decision = retrieval.decide(hits, self.settings.answer_threshold,
                                     self.settings.candidate_threshold)
         top = decision.hits[0].score if decision.hits else (hits[0].score if hits else None)
-        if decision.kind == "answer":
+        if decision.kind == DecisionKind.ANSWER:
             entry = self.live.entry(decision.hits[0].faq_id)
             if entry is not None:
                 if entry.answer.strip():
                     related = self.entries(decision.related)
-                    self.ask(event, text=text, outcome="answered", faq_id=entry.faq_id, score=top,
+                    self.ask(event, text=text, outcome=Outcome.ANSWERED, faq_id=entry.faq_id, score=top,
                              candidates=[entry.faq_id, *(e.faq_id for e in related)] if related else None,
                              started=started, reply=lambda m: self.japanese_answer(event, entry, m.id, related))
                 else:
-                    self.ask(event, text=text, outcome="no_answer", faq_id=entry.faq_id, score=top,
+                    self.ask(event, text=text, outcome=Outcome.NO_ANSWER, faq_id=entry.faq_id, score=top,
                              started=started,
                              reply=lambda _m: replies.not_ready(entry, self.settings.contact_text))
                 return
-        if decision.kind == "candidates":
+        if decision.kind == DecisionKind.CANDIDATES:
             entries = self.entries(decision.hits)
             if entries:
-                self.ask(event, text=text, outcome="no_title", score=top,
+                self.ask(event, text=text, outcome=Outcome.NO_TITLE, score=top,
                          candidates=[e.faq_id for e in entries], started=started,
                          reply=lambda m: replies.candidates(entries, m.id))
                 return
-        self.ask(event, text=text, outcome="no_title", score=top, started=started,
+        self.ask(event, text=text, outcome=Outcome.NO_TITLE, score=top, started=started,
                  reply=lambda _m: self.offer_staff(replies.no_answer(self.contact())))
 
     def on_foreign_text(self, event: MessageEvent, text: MaskedText, language: str, started: float) -> None:
@@ -262,22 +263,22 @@ class Bot:
         hits = self.live.search_foreign(without_placeholders(text), language)
         decision = retrieval.foreign.decide(hits)
         top = hits[0].score if hits else None
-        entry = self.live.entry(decision.hits[0].faq_id) if decision.kind == "answer" else None
+        entry = self.live.entry(decision.hits[0].faq_id) if decision.kind == DecisionKind.ANSWER else None
         if entry is not None and entry.answer.strip():
             related = self.entries(decision.related)
-            self.ask(event, text=text, outcome="answered", faq_id=entry.faq_id, score=top, language=language,
+            self.ask(event, text=text, outcome=Outcome.ANSWERED, faq_id=entry.faq_id, score=top, language=language,
                      candidates=[entry.faq_id, *(e.faq_id for e in related)] if related else None,
                      started=started, reply=lambda m: foreign.answer(entry, m.id, language, related))
         elif entry is not None:
-            self.ask(event, text=text, outcome="no_answer", faq_id=entry.faq_id, score=top, language=language,
+            self.ask(event, text=text, outcome=Outcome.NO_ANSWER, faq_id=entry.faq_id, score=top, language=language,
                      started=started,
                      reply=lambda _m: foreign.not_ready(entry, self.settings.contact_text, language))
-        elif entries := self.entries(decision.hits if decision.kind == "candidates" else []):
-            self.ask(event, text=text, outcome="no_title", score=top, language=language,
+        elif entries := self.entries(decision.hits if decision.kind == DecisionKind.CANDIDATES else []):
+            self.ask(event, text=text, outcome=Outcome.NO_TITLE, score=top, language=language,
                      candidates=[e.faq_id for e in entries], started=started,
                      reply=lambda m: foreign.candidates(entries, m.id, language))
         else:
-            self.ask(event, text=text, outcome="no_title", score=top, language=language, started=started,
+            self.ask(event, text=text, outcome=Outcome.NO_TITLE, score=top, language=language, started=started,
                      reply=lambda _m: foreign.no_answer(self.settings.contact_text, language))
 
     def japanese_answer(self, event, entry: EntryView, message_id: int,
@@ -304,12 +305,12 @@ class Bot:
     def on_other_message(self, event: MessageEvent) -> None:
         """Stickers, images, ... are questions too (除外), answered with how to ask."""
         language = self.resident_language(event)
-        self.ask(event, text="", kind=event.message.type, outcome="excluded", language=language,
+        self.ask(event, text="", kind=event.message.type, outcome=Outcome.EXCLUDED, language=language,
                  started=time.perf_counter(),
                  reply=lambda _m: replies.plain(foreign.text(language, "text_only") if foreign.speaks(language)
                                                 else replies.TEXT_ONLY))
 
-    def ask(self, event, *, text: str, outcome: str, started: float, reply,
+    def ask(self, event, *, text: str, outcome: Outcome, started: float, reply,
             kind: str = "text", faq_id: str | None = None, score: float | None = None,
             candidates: list[str] | None = None, language: str = JAPANESE) -> None:
         """Log one question (committed before replying), then reply and note how that went."""

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from linebot.v3.messaging import QuickReply, TextMessage
 
 from bot import replies
+from common.line_text import line_length
 from faq.live import EntryView
 from retrieval.language import FOREIGN, JAPANESE
 
@@ -244,12 +245,12 @@ def answer(entry: EntryView, message_id: int, language: str,
     link = f"\n\n{text(language, 'details')}: {entry.url}" if entry.url else ""
     translated = entry.translated(f"answer_{language}")
     if translated:
-        body = replies.fit(translated, replies.MAX_TEXT - replies._units(link)) + link
+        body = replies.fit(translated, replies.MAX_TEXT - line_length(link)) + link
     else:
         head = text(language, "in_japanese") + "\n\n"
         easy = entry.translated("answer_easy")
         japanese = entry.answer + (f"\n\n{EASY_HEADING}\n{easy}" if easy else "")
-        body = head + replies.fit(japanese, replies.MAX_TEXT - replies._units(head + link)) + link
+        body = head + replies.fit(japanese, replies.MAX_TEXT - line_length(head + link)) + link
     return [TextMessage(text=body), feedback_request(message_id, language, related[:replies.MAX_CANDIDATES - 1])]
 
 

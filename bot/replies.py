@@ -7,11 +7,13 @@ display text. LINE counts characters in UTF-16 code units (an emoji may count as
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from linebot.v3.messaging import FlexMessage, PostbackAction, QuickReply, QuickReplyItem, TextMessage
 
 from bot import flex
+from common.line_text import line_length
 from faq.live import EntryView
 
 MAX_TEXT = 5000
@@ -69,11 +71,11 @@ URGENT = "お急ぎの場合は、こちらへお問い合わせください。\
 def fit(text: str, limit: int) -> str:
     """The text cut to at most `limit` UTF-16 units, ending in 「…」 when cut: after the last
     sentence or line if one ends near the limit, so the reader is not left mid-word."""
-    if _units(text) <= limit:
+    if line_length(text) <= limit:
         return text
-    kept, used = [], _units(ELLIPSIS)
+    kept, used = [], line_length(ELLIPSIS)
     for ch in text:
-        used += _units(ch)
+        used += line_length(ch)
         if used > limit:
             break
         kept.append(ch)
@@ -84,11 +86,16 @@ def fit(text: str, limit: int) -> str:
     return cut.rstrip("\n") + ELLIPSIS
 
 
+def link_line(url: str) -> str:
+    """The line under an answer that names its page ("" without a URL)."""
+    return f"\n\n詳しくはこちら: {url}" if url else ""
+
+
 def answer(entry: EntryView, message_id: int, related: Sequence[EntryView] = ()) -> list[TextMessage]:
     """The entry's answer with its link (kept even when a long answer is cut), then 👍/👎 and
     the related entries as buttons (the question's `candidates` are [entry, *related])."""
-    link = f"\n\n詳しくはこちら: {entry.url}" if entry.url else ""
-    body = fit(entry.answer, MAX_TEXT - _units(link)) + link
+    link = link_line(entry.url)
+    body = fit(entry.answer, MAX_TEXT - line_length(link)) + link
     return [answer_card(entry.answer, entry.url, body), feedback_request(message_id, related[:MAX_CANDIDATES - 1])]
 
 
@@ -96,10 +103,10 @@ def answer_card(text: str, url: str, plain_text: str) -> FlexMessage | TextMessa
     """The answer as a Flex card with a button to the city's page; its altText (old clients,
     notifications) is the plain answer with the link. An answer too long for a card is sent as
     `plain_text`, whole, as before."""
-    if _units(text) > flex.FLEX_TEXT:
+    if line_length(text) > flex.FLEX_TEXT:
         return TextMessage(text=plain_text)
-    link = f"\n\n詳しくはこちら: {url}" if url else ""
-    alt = fit(text, flex.MAX_ALT_TEXT - _units(link)) + link
+    link = link_line(url)
+    alt = fit(text, flex.MAX_ALT_TEXT - line_length(link)) + link
     shown = text if flex.linkable(url) else text + link  # a URL LINE cannot open stays readable
     return flex.bubble(alt, shown, url=url)
 
@@ -125,6 +132,30 @@ def not_ready(entry: EntryView, contact: str) -> list[TextMessage]:
         f"{contact}"
     )
     return [TextMessage(text=fit(text, MAX_TEXT))]
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What a resident is first shown for an entry, built by the reply code itself (the admin's
+    preview): staff see exactly the link and the cut the bot applies."""
+
+    text: str  # the first message: its text, or a Flex card's altText (the answer with its link)
+    length: int  # the answer with its link, in LINE's units; 0 for an empty answer (回答未入力)
+    cut: bool  # over MAX_TEXT: the bot sends the answer cut, ending in 「…」, the link kept
+
+
+def preview(entry: EntryView, contact: str) -> Preview:
+    """The reply to a question this entry answers, as the preview shows it."""
+    if not entry.answer.strip():
+        return Preview(shown(not_ready(entry, contact)), 0, False)
+    length = line_length(entry.answer + link_line(entry.url))
+    return Preview(shown(answer(entry, message_id=0)), length, length > MAX_TEXT)
+
+
+def shown(messages: Sequence[FlexMessage | TextMessage]) -> str:
+    """The first message's text; for a Flex card its altText (what it says, with its link)."""
+    first = messages[0]
+    return getattr(first, "text", None) or first.alt_text
 
 
 def candidates(entries: list[EntryView], message_id: int) -> list[TextMessage]:
@@ -160,7 +191,3 @@ def _postback(label: str, data: dict, display: str | None = None) -> QuickReplyI
         data=urlencode(data),
         display_text=fit(display or label, MAX_DISPLAY_TEXT),
     ))
-
-
-def _units(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2

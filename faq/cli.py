@@ -12,7 +12,7 @@ import web
 from cli import InputFile, StaffGroup
 from audit import trail
 from faq import services
-from faq.csvio import CsvError
+from common.csvio import CsvError
 from faq.exporter import export_faq
 from faq.importer import import_faq, parse_faq_csv
 
@@ -111,17 +111,18 @@ def evaluate_command(faq_file: Path, queries_file: Path, as_json: bool, method: 
                                        settings.retrieval_threads)
     result = evaluate(documents, queries, embedder, settings.answer_threshold,
                       settings.candidate_threshold, method=method, progress=True)
+    metrics = result.to_dict()  # the table names each metric as the JSON does
     if as_json:
-        click.echo(json.dumps(result, ensure_ascii=False))
+        click.echo(json.dumps(metrics, ensure_ascii=False))
         return
-    click.echo(f"FAQ {len(documents)} 件、質問 {result['n']} 件、方式 {method}")
+    click.echo(f"FAQ {len(documents)} 件、質問 {result.n} 件、方式 {method}")
     for key, label in METRICS:
-        value = "—" if result[key] is None else f"{result[key]:.3f}"
+        value = "—" if metrics[key] is None else f"{metrics[key]:.3f}"
         click.echo(f"  {key:<20} {value:>6}  {label}")
-    click.echo(f"  応答時間 p50 {result['latency_ms_p50']:.1f} ms、p95 {result['latency_ms_p95']:.1f} ms")
-    if len(result["by_language"]) > 1 or "ja" not in result["by_language"]:
+    click.echo(f"  応答時間 p50 {result.latency_ms_p50:.1f} ms、p95 {result.latency_ms_p95:.1f} ms")
+    if len(result.by_language) > 1 or "ja" not in result.by_language:
         click.echo("  言語別（判定した言語）:")
-        for language, counts in result["by_language"].items():
+        for language, counts in result.by_language.items():
             reached = "—" if counts["reached"] is None else f"{counts['reached']:.3f}"
             click.echo(f"    {language:<3} 質問 {counts['n']:>4} 件  reached {reached:>6}")
 

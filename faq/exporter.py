@@ -7,7 +7,7 @@ from typing import IO
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from faq.csvio import write_table
+from common.csvio import write_table
 from faq.importer import COLUMNS, TRANSLATION_COLUMNS
 from faq.models import FaqEntry
 

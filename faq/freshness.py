@@ -12,9 +12,9 @@ from typing import IO
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from analytics.periods import JST
+from common.csvio import write_table
+from common.jst import JST
 from db import utcnow
-from faq.csvio import write_table
 from faq.models import FaqEntry
 from faq.services import require_entry
 
@@ -71,7 +71,7 @@ def mark_reviewed(session: Session, faq_id: str, now: datetime | None = None) ->
 
 
 def write_stale_csv(groups: list[StaleGroup], target: IO[str], now: datetime | None = None) -> int:
-    """The list as CSV for Excel (UTF-8 with BOM, faq/csvio.py); returns the number of entries."""
+    """The list as CSV for Excel (UTF-8 with BOM, common/csvio.py); returns the number of entries."""
     now = now or utcnow()
     rows = [(group.label, e.faq_id, e.category, e.question, reviewed_date(e), (now - e.reviewed_at).days)
             for group in groups for e in group.entries]

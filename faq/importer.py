@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from faq import services
-from faq.csvio import ENCODING_NAMES, CsvError, read_table
+from common.csvio import ENCODING_NAMES, CsvError, read_table
 from faq.entries import (CONTENT_FIELDS, FIELD_LABELS, EntryError, EntryRow, differences, row_of,
                          split_alternates, validate, write, TRANSLATION_FIELDS)
 from faq.models import FaqEntry

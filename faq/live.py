@@ -1,6 +1,6 @@
 """The process's live FAQ index: built once per worker, rebuilt when the FAQ changes.
 
-INTERFACE (implemented by the faq helper; the bot and admin code against it):
+INTERFACE (LiveSearch below: what the bot and admin code against; LiveIndex implements it):
 
     live = LiveIndex(sessionmaker, settings)
     live.search(text: str, k: int = 10) -> list[retrieval.Hit]   # published entries, best first
@@ -25,6 +25,7 @@ import time
 import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -52,12 +53,29 @@ class EntryView:
         return self.translations.get(name, "")
 
 
+class LiveSearch(Protocol):
+    """What the bot and the admin pages need from the live index (LiveIndex, or a test's stand-in)."""
+
+    @property
+    def version(self) -> int:
+        """The FAQ version the served index was built from."""
+
+    def search(self, text: str, k: int = 10) -> list[retrieval.Hit]:
+        """Published entries for a Japanese question, best first; never waits for a rebuild."""
+
+    def search_foreign(self, text: str, language: str, k: int = 10) -> list[retrieval.Hit]:
+        """The same for a question in another language (the multilingual model alone)."""
+
+    def entry(self, faq_id: str) -> EntryView | None:
+        """A published entry as this index knows it; None when it is not (or no longer) published."""
+
+
 @dataclass(frozen=True)
 class _Served:
     """What one build produced; replaced as a whole, so readers never see half of a rebuild."""
 
     version: int
-    index: object  # retrieval.Index
+    index: retrieval.Index
     entries: dict[str, EntryView]
 
 
@@ -82,16 +100,16 @@ class LiveIndex:
     def version(self) -> int:
         return self._served.version
 
-    def search(self, text: str, k: int = 10) -> list:
+    def search(self, text: str, k: int = 10) -> list[retrieval.Hit]:
         """Best-first hits from the index being served; a due version check runs in the background."""
         return self._index().search(text, k)
 
-    def search_foreign(self, text: str, language: str, k: int = 10) -> list:
+    def search_foreign(self, text: str, language: str, k: int = 10) -> list[retrieval.Hit]:
         """The same for a message in another language: ranked by the multilingual model alone,
         the entries' questions translated into that language counting as phrasings."""
         return retrieval.foreign.search(self._index(), text, k, language)
 
-    def _index(self):
+    def _index(self) -> retrieval.Index:
         self._ensure_watcher()
         if time.monotonic() - self._last_check >= self._poll_seconds:
             self._last_check = time.monotonic()

@@ -10,11 +10,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from errors import UserError
 
-JST = ZoneInfo("Asia/Tokyo")
+from common.jst import JST
+
 DAYS = "月火水木金土日"
 WEEKDAYS_JA = DAYS
 _SPEC = re.compile(r"^\s*([月火水木金土日](?:\s*[-〜~]\s*[月火水木金土日]|(?:\s*[,、]\s*[月火水木金土日])*))"

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from analytics.masking import mask_personal_data
 from analytics.models import Message
+from common.line_text import line_length
 from db import utcnow
 from errors import UserError
 from handoff.models import Conversation, ConversationMessage
@@ -66,7 +67,7 @@ def staff_reply(session: Session, conversation: Conversation, staff: str, text: 
         raise HandoffError("この会話は終了しています。")
     if not text:
         raise HandoffError("返信を入力してください。")
-    if len(text.encode("utf-16-le")) // 2 > MAX_REPLY:
+    if line_length(text) > MAX_REPLY:
         raise HandoffError(f"返信は{MAX_REPLY}文字までです。")
     message = ConversationMessage(conversation_id=conversation.id, sender="staff", staff=staff, text=text,
                                   retry_key=str(uuid.uuid4()), status="sending", next_attempt_at=utcnow())

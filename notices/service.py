@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot import flex
+from common.line_text import line_length
 from db import utcnow
 from errors import UserError
 from notices.models import Notice, Topic
@@ -109,5 +110,5 @@ def message(notice: Notice | Draft) -> FlexMessage:
     from bot.replies import fit  # line-bot-sdk: loaded by the first notice built, not by the admin
 
     link = f"\n\n詳しくはこちら: {notice.url}" if notice.url else ""
-    alt = fit(f"【{notice.title}】\n{notice.text}", flex.MAX_ALT_TEXT - len(link.encode("utf-16-le")) // 2) + link
+    alt = fit(f"【{notice.title}】\n{notice.text}", flex.MAX_ALT_TEXT - line_length(link)) + link
     return flex.bubble(alt, notice.text, title=notice.title, url=notice.url, image_url=notice.image_url)

@@ -2,15 +2,23 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from .index import Hit
 
 MAX_CANDIDATES = 3
 
 
+class DecisionKind(StrEnum):
+    """What the bot does with a question (the values appear in `faq evaluate --json` rows)."""
+    ANSWER = "answer"
+    CANDIDATES = "candidates"
+    NONE = "none"
+
+
 @dataclass
 class Decision:
-    kind: str  # "answer" | "candidates" | "none"
+    kind: DecisionKind
     hits: list[Hit] = field(default_factory=list)  # answer: 1 hit; candidates: 1 to 3; none: []
     # With an answer: the next hits, offered under the answer so that a resident whose question
     # the top entry misses is one tap from the right one.
@@ -26,7 +34,7 @@ def decide(hits: list[Hit], answer_threshold: float, candidate_threshold: float)
     development sets of the time: 90.1% reached without a per-hit bar, 89.2% with it, the same
     questions declined)."""
     if not hits or hits[0].score < candidate_threshold:
-        return Decision("none", [])
+        return Decision(DecisionKind.NONE, [])
     if hits[0].score >= answer_threshold:
-        return Decision("answer", [hits[0]], hits[1:MAX_CANDIDATES])
-    return Decision("candidates", hits[:MAX_CANDIDATES])
+        return Decision(DecisionKind.ANSWER, [hits[0]], hits[1:MAX_CANDIDATES])
+    return Decision(DecisionKind.CANDIDATES, hits[:MAX_CANDIDATES])

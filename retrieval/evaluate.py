@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +12,7 @@ import numpy as np
 from errors import UserError
 
 from . import foreign
-from .decide import decide
+from .decide import DecisionKind, decide
 from .embedder import Embedder
 from .index import Document, IndexSettings, build_index
 from .language import JAPANESE, detect
@@ -47,6 +48,41 @@ def load_queries(path: str | Path) -> list[dict]:
     return queries
 
 
+@dataclass(frozen=True)
+class Evaluation:
+    """What evaluate() measured; to_dict() is `faq evaluate --json` (the contract's key names)."""
+
+    n: int
+    n_answerable: int
+    n_unanswerable: int
+    method: str
+    hit_at_1: float | None
+    hit_at_3: float | None
+    hit_at_5: float | None
+    mrr_at_10: float | None
+    no_answer_precision: float | None
+    no_answer_recall: float | None
+    reached: float | None  # the right entry given as the answer or offered as a button
+    by_language: dict[str, dict]  # per detected language: n, n_answerable, reached
+    answered_right: float | None
+    answered_wrong: float | None
+    oos_answered: float | None
+    oos_declined: float | None
+    answer_precision: float | None  # answers given that were right, over all answers given
+    answer_threshold: float
+    candidate_threshold: float
+    latency_ms_p50: float | None
+    latency_ms_p95: float | None
+    queries: list[dict]  # one row per query: rank, top, decision, decided, related, hits, ...
+
+    def to_dict(self) -> dict:
+        """The metrics under their JSON names ("hit@1", "mrr@10"), in the order printed since v1."""
+        return {_JSON_NAMES.get(f.name, f.name): getattr(self, f.name) for f in fields(self)}
+
+
+_JSON_NAMES = {"hit_at_1": "hit@1", "hit_at_3": "hit@3", "hit_at_5": "hit@5", "mrr_at_10": "mrr@10"}
+
+
 def _ratio(numerator: int, denominator: int) -> float | None:
     return numerator / denominator if denominator else None
 
@@ -55,7 +91,7 @@ def evaluate(docs: Sequence[Document], queries: Sequence[Mapping], embedder: Emb
              answer_threshold: float, candidate_threshold: float, method: str = "hybrid",
              progress: bool = False, synonyms: Mapping[str, str] | None = None,
              settings: IndexSettings | None = None,
-             on_query: Callable[[], None] | None = None) -> dict:
+             on_query: Callable[[], None] | None = None) -> Evaluation:
     """Metrics over `queries` (see ARCHITECTURE.md, `faq evaluate --json`), plus per-query rows.
 
     hit@k and mrr@10 come from the ranking alone, over the answerable queries. What residents see
@@ -98,7 +134,7 @@ def evaluate(docs: Sequence[Document], queries: Sequence[Mapping], embedder: Emb
         })
     answerable = [r for r in rows if r["relevant"]]
     unanswerable = [r for r in rows if not r["relevant"]]
-    declined = [r for r in rows if r["decision"] == "none"]
+    declined = [r for r in rows if r["decision"] == DecisionKind.NONE]
 
     def reached(rows: list[dict]) -> int:
         return sum(1 for r in rows if set(r["decided"] + r["related"]) & set(r["relevant"]))
@@ -106,38 +142,36 @@ def evaluate(docs: Sequence[Document], queries: Sequence[Mapping], embedder: Emb
     def hit_at(k: int) -> float | None:
         return _ratio(sum(1 for r in answerable if r["rank"] and r["rank"] <= k), len(answerable))
 
-    return {
-        "n": len(rows),
-        "n_answerable": len(answerable),
-        "n_unanswerable": len(unanswerable),
-        "method": method,
-        "hit@1": hit_at(1),
-        "hit@3": hit_at(3),
-        "hit@5": hit_at(5),
-        "mrr@10": _ratio(sum(1 / r["rank"] for r in answerable if r["rank"]), len(answerable)) if answerable else None,
-        "no_answer_precision": _ratio(sum(1 for r in declined if not r["relevant"]), len(declined)),
-        "no_answer_recall": _ratio(sum(1 for r in unanswerable if r["decision"] == "none"), len(unanswerable)),
-        # the right entry given as the answer or offered as a button (what the resident sees)
-        "reached": _ratio(reached(answerable), len(answerable)),
-        # per detected language: questions, answerable ones, and the share of those reached
-        "by_language": {
+    answer, none = DecisionKind.ANSWER, DecisionKind.NONE
+    return Evaluation(
+        n=len(rows),
+        n_answerable=len(answerable),
+        n_unanswerable=len(unanswerable),
+        method=method,
+        hit_at_1=hit_at(1),
+        hit_at_3=hit_at(3),
+        hit_at_5=hit_at(5),
+        mrr_at_10=_ratio(sum(1 / r["rank"] for r in answerable if r["rank"]), len(answerable)) if answerable else None,
+        no_answer_precision=_ratio(sum(1 for r in declined if not r["relevant"]), len(declined)),
+        no_answer_recall=_ratio(sum(1 for r in unanswerable if r["decision"] == none), len(unanswerable)),
+        reached=_ratio(reached(answerable), len(answerable)),
+        by_language={
             language: {"n": sum(1 for r in rows if r["language"] == language),
                        "n_answerable": len(mine := [r for r in answerable if r["language"] == language]),
                        "reached": _ratio(reached(mine), len(mine))}
             for language in dict.fromkeys(r["language"] for r in rows)},
-        "answered_right": _ratio(sum(1 for r in answerable if r["decision"] == "answer"
-                                     and r["decided"][0] in r["relevant"]), len(answerable)),
-        "answered_wrong": _ratio(sum(1 for r in answerable if r["decision"] == "answer"
-                                     and r["decided"][0] not in r["relevant"]), len(answerable)),
-        "oos_answered": _ratio(sum(1 for r in unanswerable if r["decision"] == "answer"), len(unanswerable)),
-        "oos_declined": _ratio(sum(1 for r in unanswerable if r["decision"] == "none"), len(unanswerable)),
-        # answers given that were right, over all answers given
-        "answer_precision": _ratio(
-            sum(1 for r in rows if r["decision"] == "answer" and r["decided"][0] in r["relevant"]),
-            sum(1 for r in rows if r["decision"] == "answer")),
-        "answer_threshold": answer_threshold,
-        "candidate_threshold": candidate_threshold,
-        "latency_ms_p50": float(np.percentile(latencies, 50)) if latencies else None,
-        "latency_ms_p95": float(np.percentile(latencies, 95)) if latencies else None,
-        "queries": rows,
-    }
+        answered_right=_ratio(sum(1 for r in answerable if r["decision"] == answer
+                                  and r["decided"][0] in r["relevant"]), len(answerable)),
+        answered_wrong=_ratio(sum(1 for r in answerable if r["decision"] == answer
+                                  and r["decided"][0] not in r["relevant"]), len(answerable)),
+        oos_answered=_ratio(sum(1 for r in unanswerable if r["decision"] == answer), len(unanswerable)),
+        oos_declined=_ratio(sum(1 for r in unanswerable if r["decision"] == none), len(unanswerable)),
+        answer_precision=_ratio(
+            sum(1 for r in rows if r["decision"] == answer and r["decided"][0] in r["relevant"]),
+            sum(1 for r in rows if r["decision"] == answer)),
+        answer_threshold=answer_threshold,
+        candidate_threshold=candidate_threshold,
+        latency_ms_p50=float(np.percentile(latencies, 50)) if latencies else None,
+        latency_ms_p95=float(np.percentile(latencies, 95)) if latencies else None,
+        queries=rows,
+    )

@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from faq.csvio import read_table  # noqa: E402
+from common.csvio import read_table  # noqa: E402
 
 SAMPLE = ROOT / "faq" / "sample"
 SEED = 20261121

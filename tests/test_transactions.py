@@ -62,7 +62,7 @@ def test_user_errors_are_one_family():
     from analytics.sample import SampleError
     from backup import BackupError
     from config import ConfigError
-    from faq.csvio import CsvError
+    from common.csvio import CsvError
     from handoff.office_hours import HoursError
     from handoff.service import HandoffError
     from notices.crypto import KeyError_

@@ -4,12 +4,13 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from analytics.log import complete_with_choice, record_feedback, record_question, record_reply
 from analytics.masking import mask_personal_data
-from analytics.models import Message
+from analytics.models import OUTCOMES, REVIEWS, Message, Outcome, Review
 from analytics.pseudonym import pseudonymize
+from retrieval.decide import DecisionKind
 
 RAW_ID = "U" + "4af49806290" + "0" * 21
 ASKED = datetime(2026, 4, 1, 0, 30, tzinfo=timezone.utc)
@@ -70,3 +71,17 @@ def test_reply_status_failure_then_pick_and_feedback(session):
     assert (stored.outcome, stored.faq_id) == ("no_answer", "A")
     with pytest.raises(ValueError):
         record_feedback(session, stored, "meh")
+
+
+def test_kinds_are_the_stored_strings(session):
+    """The enums change nothing a database, a CSV or `faq evaluate --json` holds."""
+    assert OUTCOMES == ("excluded", "no_title", "no_answer", "answered")
+    assert REVIEWS == ("correct", "relearn", "excluded")
+    assert [str(k) for k in DecisionKind] == ["answer", "candidates", "none"]
+    record_question(session, created_at=ASKED, user="u_x", kind="text",
+                    text=mask_personal_data("住民票"), outcome=Outcome.ANSWERED)
+    session.commit()
+    session.query(Message).update({Message.review: Review.RELEARN})
+    session.commit()
+    assert session.execute(text("SELECT outcome, review FROM message")).one() == ("answered", "relearn")
+    assert session.query(Message).filter(Message.outcome == "answered").count() == 1

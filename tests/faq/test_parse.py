@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from faq.csvio import CsvError
+from common.csvio import CsvError
 from faq.importer import parse_faq_csv
 from tests.faq.conftest import FAQ_CSV, HEADER
 

@@ -1,4 +1,5 @@
 from retrieval import Hit, decide
+from retrieval.decide import Decision, DecisionKind
 
 
 def hits(*scores):
@@ -24,3 +25,9 @@ def test_none_below_the_candidate_threshold_or_without_hits():
     assert decide(hits(0.39, 0.3), 0.6, 0.4).kind == "none"
     assert decide([], 0.6, 0.4).kind == "none"
     assert decide([], 0.6, 0.4).hits == []
+
+
+def test_decisions_are_typed():
+    assert decide([], 0.6, 0.3) == Decision(DecisionKind.NONE, [])
+    assert decide([Hit("A", 0.7), Hit("B", 0.5)], 0.6, 0.3).kind is DecisionKind.ANSWER
+    assert decide([Hit("A", 0.4)], 0.6, 0.3).kind is DecisionKind.CANDIDATES

@@ -37,9 +37,9 @@ def test_evaluate_routes_by_language_and_reports_reach_per_language(embedder):
                {"query": "How do I throw away a big sofa?", "relevant": ["G01"]},
                {"query": "大件垃圾怎么扔", "relevant": ["G01"]}]
     result = evaluate(DOCS, queries, embedder, answer_threshold=0.96, candidate_threshold=0.0)
-    assert [r["language"] for r in result["queries"]] == ["ja", "en", "zh"]
-    assert set(result["by_language"]) == {"ja", "en", "zh"}
-    assert result["by_language"]["en"]["n"] == 1 and result["by_language"]["en"]["reached"] == 1.0
+    assert [r["language"] for r in result.queries] == ["ja", "en", "zh"]
+    assert set(result.by_language) == {"ja", "en", "zh"}
+    assert result.by_language["en"]["n"] == 1 and result.by_language["en"]["reached"] == 1.0
 
 
 def _sample_with_english(with_translations: bool):

@@ -15,7 +15,7 @@ import pytest
 import config
 from faq.importer import parse_faq_csv
 from retrieval import Document, Embedder, IndexSettings, build_index, load_embedder
-from retrieval.evaluate import evaluate, load_queries
+from retrieval.evaluate import Evaluation, evaluate, load_queries
 
 pytestmark = pytest.mark.slow  # loads and calibrates a second embedding model
 
@@ -47,14 +47,14 @@ def second(embedding_cache_dir) -> Embedder:
     return load_embedder(str(minilm.get_model_path()), embedding_cache_dir)
 
 
-def scored(docs, questions, embedder, method: str) -> dict:
+def scored(docs, questions, embedder, method: str) -> Evaluation:
     defaults = config.Settings()
     return evaluate(docs, questions, embedder, defaults.answer_threshold, defaults.candidate_threshold,
                     method=method)
 
 
 @pytest.fixture(scope="module")
-def hybrid(docs, questions, second) -> dict:
+def hybrid(docs, questions, second) -> Evaluation:
     return scored(docs, questions, second, "hybrid")
 
 
@@ -64,15 +64,15 @@ def dense_range(docs, embedder) -> tuple[float, float]:
 
 def test_hybrid_ranks_at_least_as_well_as_the_model_alone(docs, questions, second, hybrid):
     dense = scored(docs, questions, second, "dense")
-    assert hybrid["hit@1"] >= dense["hit@1"]
-    assert hybrid["mrr@10"] >= dense["mrr@10"]
+    assert hybrid.hit_at_1 >= dense.hit_at_1
+    assert hybrid.mrr_at_10 >= dense.mrr_at_10
 
 
 def test_decision_still_works(hybrid):
-    kinds = [r["decision"] for r in hybrid["queries"]]
+    kinds = [r["decision"] for r in hybrid.queries]
     assert "answer" in kinds and {"candidates", "none"} & set(kinds)
-    assert hybrid["answered_right"] > hybrid["answered_wrong"]
-    assert hybrid["oos_answered"] < 1.0  # some out-of-scope questions are not answered as if known
+    assert hybrid.answered_right > hybrid.answered_wrong
+    assert hybrid.oos_answered < 1.0  # some out-of-scope questions are not answered as if known
 
 
 def test_calibrated_range_follows_the_model(docs, second, embedder):

@@ -1,4 +1,4 @@
-"""faq.spreadsheet: a judged log as Excel saves it (CSV, Unicode text, .xlsx) reads as one table."""
+"""common.spreadsheet: a judged log as Excel saves it (CSV, Unicode text, .xlsx) reads as one table."""
 from __future__ import annotations
 
 import io
@@ -6,8 +6,8 @@ import io
 import pytest
 from openpyxl import Workbook
 
-from faq.csvio import CsvError
-from faq.spreadsheet import read_spreadsheet
+from common.csvio import CsvError
+from common.spreadsheet import read_spreadsheet
 
 ROWS = [["id", "text", "review", "correct_faq_id"], ["12", "ソファ,捨てたい\"大\"", "再学習要", "B01"], ["13", "住民票", "", ""]]
 EXPECTED = [(2, {"id": "12", "text": "ソファ,捨てたい\"大\"", "review": "再学習要", "correct_faq_id": "B01"}),
@@ -64,6 +64,6 @@ def test_a_file_that_is_not_a_judged_log_says_why(data, said):
 
 
 def test_an_xlsx_over_the_row_limit_is_refused(monkeypatch):
-    monkeypatch.setattr("faq.spreadsheet.MAX_ROWS", 2)
+    monkeypatch.setattr("common.spreadsheet.MAX_ROWS", 2)
     with pytest.raises(CsvError, match="行が多すぎます"):
         read_spreadsheet(_xlsx([["id", "review"], ["1", ""], ["2", ""], ["3", ""]]), ("id", "review"))

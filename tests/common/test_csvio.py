@@ -7,7 +7,7 @@ import io
 import pytest
 from hypothesis import given, strategies as st
 
-from faq.csvio import read_table, write_table
+from common.csvio import read_table, write_table
 
 FORMULAS = ['=HYPERLINK("http://evil.example","x")', "+81 90", "-1", "@SUM(A1)", "\tタブ", "\r改行",
             "'=already quoted", "''-twice"]

@@ -19,7 +19,7 @@ from typing import IO, Iterable, Sequence
 from errors import UserError
 
 ENCODING_NAMES = {"utf-8-sig": "UTF-8 (BOM付き)", "utf-8": "UTF-8", "cp932": "Shift_JIS (cp932)",
-                  # read only by faq.spreadsheet (the admin's judged-log upload and `review apply`)
+                  # read only by common.spreadsheet (the admin's judged-log upload and `review apply`)
                   "utf-16": "UTF-16（Excel の「Unicode テキスト」）", "xlsx": "Excel ブック（.xlsx）"}
 
 

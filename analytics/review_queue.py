@@ -5,17 +5,20 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from analytics.models import Message
+from analytics.models import Message, Outcome
 from analytics.periods import month_range
-from retrieval import Hit
+
+if TYPE_CHECKING:  # only a type here: the ranking is the caller's (analytics does not search)
+    from retrieval.index import Hit
 
 # Tabs of the queue, in the order staff should work through them.
-TABS = {"down": "役に立たなかった", "answered": "回答", "no_title": "表題なし",
-        "no_answer": "回答未入力", "excluded": "除外"}
+TABS = {"down": "役に立たなかった", Outcome.ANSWERED: "回答", Outcome.NO_TITLE: "表題なし",
+        Outcome.NO_ANSWER: "回答未入力", Outcome.EXCLUDED: "除外"}
 
 
 def month_query(year: int, month: int, tab: str, unreviewed_only: bool):

@@ -11,7 +11,7 @@ import zipfile
 from datetime import date, datetime, time
 from typing import Sequence
 
-from faq.csvio import CsvError, Table, check_header, decode, parse_text, unquoted
+from common.csvio import CsvError, Table, check_header, decode, parse_text, unquoted
 
 MAX_ROWS = 200_000  # a city's whole year of questions is ~15,000; beyond this is not a judged log
 _ZIP = b"PK\x03\x04"
