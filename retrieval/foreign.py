@@ -38,7 +38,7 @@ def search(index: Index, query: str, k: int = 10) -> list[Hit]:
     entries = index.dense.top(vector)
     if not entries:
         return []
-    phrasing, answer = index.dense.exact(vector, entries)
+    phrasing, answer, _ = index.dense.exact(vector, entries)
     cosine = np.maximum(phrasing, answer)
     scaled = dense_scale(cosine, index.calibration.dense_range)
     order = np.argsort(-cosine, kind="stable")[:k]
