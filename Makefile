@@ -1,20 +1,35 @@
-# `make run`: set up and chat with the bot locally. `make test`: set up and run the whole suite.
+# `make run`: set up and chat with the bot locally. `make test`: set up and run the whole suite;
+# `make test-fast`: the tests not marked slow.
 VENV   := .venv
 PY     := $(VENV)/bin/python
 FLASK  := $(VENV)/bin/flask --app wsgi
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: setup system-deps run test bench screenshots
+.PHONY: setup system-deps run test test-fast lock bench screenshots
 
-$(VENV)/.installed: requirements.txt
+# The whole tree, pinned and hash-checked (requirements-test.lock: runtime + the test extra of
+# pyproject.toml). torch is the CPU build, 2.13.0+cpu: pip takes it from this machine's wheel folder
+# (pip.conf's find-links); elsewhere add PyTorch's CPU index:
+#   PIP_EXTRA_INDEX_URL=https://download.pytorch.org/whl/cpu make setup
+$(VENV)/.installed: requirements-test.lock
 	python3 -m venv $(VENV)
-	$(VENV)/bin/pip install -q --upgrade pip
-	$(VENV)/bin/pip install -q torch==2.13.0   # the CPU build; see requirements.txt
-	$(VENV)/bin/pip install -q -r requirements.txt
+	$(VENV)/bin/pip install -q pip==26.3
+	$(VENV)/bin/pip install -q --require-hashes -r requirements-test.lock
 	touch $@
 
 setup: $(VENV)/.installed
+
+# Regenerate both locks from pyproject.toml with pip-tools in a throw-away venv. Pins already in
+# the locks are kept; `make lock UPGRADE=--upgrade` moves everything to the newest allowed.
+LOCK_VENV := /tmp/cityfaq-lock-venv
+COMPILE   := CUSTOM_COMPILE_COMMAND="make lock" $(LOCK_VENV)/bin/pip-compile -q --generate-hashes \
+             --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links $(UPGRADE)
+lock:
+	python3 -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/pip install -q pip==26.3 pip-tools==7.7.0
+	$(COMPILE) --extra test -o requirements-test.lock pyproject.toml
+	$(COMPILE) -o requirements.lock pyproject.toml
 
 # Debian packages the tests use: Chromium for the admin pages, a Japanese font for the chart,
 # PostgreSQL for the second database. Installed only when missing (needs root).
@@ -36,6 +51,10 @@ run: setup
 
 test: setup system-deps
 	TEST_POSTGRES_URL=$$(scripts/start-postgres.sh) $(PY) -m pytest -q -p no:cacheprovider tests
+
+# The tests not marked slow (tests/conftest.py says which are): SQLite only, no browser, no gunicorn.
+test-fast: setup system-deps
+	$(PY) -m pytest -q -p no:cacheprovider -m "not slow" tests
 
 bench: setup
 	$(PY) bench/carryover.py

@@ -6,7 +6,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Response, current_app, g
+from flask import Flask, Response, current_app, g, jsonify, render_template, request
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.routing import IntegerConverter
@@ -107,3 +107,37 @@ def database_unavailable(error: DBAPIError) -> Response:
     log.error("request failed: database unavailable: %s", str(error.orig).strip()[:200])
     return Response("データベースに一時的に接続できません。少し待ってから、もう一度お試しください。\n", 503,
                     {"Retry-After": "10", "Content-Type": "text/plain; charset=utf-8"})
+
+
+def configure_logging(app: Flask) -> None:
+    """Where every module's `logging.getLogger(__name__)` writes: under gunicorn into its error log
+    (its handlers and level: --log-level), otherwise to standard error from WARNING up, as before,
+    so that a command's output stays what staff read. A root logger that already has handlers
+    (a second app in this process, pytest's capture) is left as it is."""
+    root = logging.getLogger()
+    gunicorn_error = logging.getLogger("gunicorn.error")
+    if gunicorn_error.handlers:
+        if root.handlers != gunicorn_error.handlers:
+            root.handlers = list(gunicorn_error.handlers)
+            root.setLevel(gunicorn_error.level)
+    elif not root.handlers:
+        logging.basicConfig(level=logging.WARNING, format="%(asctime)s [%(process)d] [%(levelname)s] %(name)s: %(message)s")
+    app.register_error_handler(500, internal_error)
+
+
+STAFF_ERROR = "処理中にエラーが発生しました。記録を残しましたので、少し待ってからもう一度お試しください。続く場合はシステムの担当者にお知らせください。"
+PLAIN_ERROR = "サーバーでエラーが発生しました。\n"
+
+
+def internal_error(_error: BaseException) -> Response | tuple[Response | str, int]:
+    """An unexpected exception: Flask has logged it with its traceback (app.logger, into the
+    server's log); the answer says so in Japanese and shows none of it. Staff get a page, the
+    API JSON, LINE's webhook and the rest plain text."""
+    if request.blueprint == "api":
+        return jsonify(errors=["サーバーでエラーが発生しました。"]), 500
+    if request.blueprint == "admin":
+        try:
+            return render_template("admin/error.html", title="エラーが発生しました", message=STAFF_ERROR), 500
+        except Exception:  # the page itself needs the database (the signed-in user): say it plainly
+            log.exception("the error page could not be rendered")
+    return Response(PLAIN_ERROR, 500, {"Content-Type": "text/plain; charset=utf-8"})

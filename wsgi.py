@@ -18,6 +18,7 @@ def create_app(settings: config.Settings | None = None) -> Flask:
     settings = settings or config.from_env()
     config.check(settings)
     app = Flask(__name__, instance_path=str(settings.instance_path))
+    web.configure_logging(app)  # before anything logs, and before Flask makes app.logger
     app.config.update(
         SECRET_KEY=settings.secret_key,
         MAX_CONTENT_LENGTH=1024 * 1024,  # LINE bodies are small; 1 MB is generous
@@ -33,16 +34,21 @@ def create_app(settings: config.Settings | None = None) -> Flask:
     app.url_map.converters["id"] = web.RowIdConverter
     security_headers.init_app(app)
 
-    from admin import bp as admin_bp
-    from admin import init_app as init_admin
+    # The blueprints and their views are imported here, not by the packages' __init__s, so that
+    # importing a package's models (migrations, scripts, tests) loads no view.
+    from admin import (audit_views, auth, check_views, dashboard_views, faq_views, filters,  # noqa: F401
+                       freshness_views, inbox_views, notice_views, review_upload_views, review_views,
+                       synonym_views, try_views, user_views)
+    from admin.blueprint import bp as admin_bp
+    from admin.blueprint import init_app as init_admin
     from admin.cli import register as register_admin_cli
     from analytics.cli import register as register_analytics_cli
-    from bot import bp as bot_bp
+    from api.views import bp as api_bp
+    from bot import chat, cli, routes  # noqa: F401
+    from bot.blueprint import bp as bot_bp
     from faq.cli import register as register_faq_cli
     from notices.cli import register as register_notices_cli
-    from ops import bp as ops_bp
-
-    from api import bp as api_bp
+    from ops.views import bp as ops_bp
 
     app.register_blueprint(bot_bp)
     app.register_blueprint(api_bp)

@@ -8,7 +8,7 @@ from datetime import date
 from flask import Response, render_template, request
 from flask_login import current_user
 
-from admin import bp
+from admin.blueprint import bp
 from admin.auth import role_required
 from audit import trail
 from web import db_session

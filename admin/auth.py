@@ -13,7 +13,7 @@ from werkzeug.exceptions import Forbidden
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from admin import bp
+from admin.blueprint import bp
 from admin.accounts import (ROLE_LABELS, ROLE_RANK, LoginResult, authenticate, client_key, end_sessions,
                             may_edit)
 from admin.forms import LoginForm
@@ -206,7 +206,7 @@ def forbidden(error):
 
 @bp.errorhandler(413)
 def too_large(_error):
-    from admin import UPLOAD_LIMIT
+    from admin.blueprint import UPLOAD_LIMIT
 
     return render_template("admin/error.html", title="ファイルが大きすぎます",
                            message=f"送信できるのは {UPLOAD_LIMIT // (1024 * 1024)} MB までです。何も変更していません。"

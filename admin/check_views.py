@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import abort, flash, jsonify, redirect, render_template, url_for
 from flask_login import current_user
 
-from admin import bp
+from admin.blueprint import bp
 from admin.auth import role_required
 from admin.check_jobs import STATE_LABELS, enqueue
 from admin.forms import EntryForm

@@ -7,10 +7,9 @@ from datetime import datetime
 
 from flask import Response, flash, redirect, render_template, request, url_for
 
-from admin import bp
+from admin.blueprint import bp
 from admin.audit_views import note
 from admin.auth import role_required
-from analytics.chart import FontMissing, cjk_font, report_chart_png
 from analytics.estimate import interval_text, percent, year_estimates
 from analytics.languages import questions_by_language
 from analytics.logcsv import export_log
@@ -18,7 +17,6 @@ from analytics.periods import JST, fiscal_months, month_in_fiscal_year, parse_mo
 from analytics.report import monthly_report, report_csv
 from analytics.review import review_status
 from analytics.sample import DEFAULT_SIZE
-from analytics.xlsx import report_xlsx
 from faq.freshness import stale_count
 from web import db_session, services
 
@@ -36,6 +34,8 @@ def _fiscal_year() -> int:
 @bp.route("/dashboard")
 @role_required("viewer")
 def dashboard():
+    from analytics.chart import FontMissing, cjk_font  # matplotlib: with the first chart, not at start
+
     fy = _fiscal_year()
     s = db_session()
     report = monthly_report(s, fy)
@@ -57,6 +57,8 @@ def dashboard():
 @bp.route("/dashboard/chart.png")
 @role_required("viewer")
 def dashboard_chart():
+    from analytics.chart import FontMissing, report_chart_png
+
     report = monthly_report(db_session(), _fiscal_year())
     try:
         png = report_chart_png(report)
@@ -78,6 +80,9 @@ def dashboard_report_csv():
 @bp.route("/dashboard/report.xlsx")
 @role_required("viewer")
 def dashboard_report_xlsx():
+    from analytics.chart import FontMissing
+    from analytics.xlsx import report_xlsx  # openpyxl and matplotlib
+
     fy = _fiscal_year()
     buffer = io.BytesIO()
     try:

@@ -10,7 +10,7 @@ from flask import (Response, abort, current_app, flash, redirect, render_templat
                    url_for)
 from flask_login import current_user
 
-from admin import bp
+from admin.blueprint import bp
 from admin.audit_views import note
 from admin.auth import require_department, role_required
 from admin.forms import EntryForm, ImportForm

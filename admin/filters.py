@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from admin import bp
+from admin.blueprint import bp
 
 JST = ZoneInfo("Asia/Tokyo")
 

@@ -6,7 +6,7 @@ import io
 
 from flask import Response, render_template
 
-from admin import bp
+from admin.blueprint import bp
 from admin.audit_views import note
 from admin.auth import role_required
 from db import utcnow

@@ -5,7 +5,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from admin import bp
+from admin.blueprint import bp
 from admin.auth import role_required
 from handoff import push
 from handoff import service as handoff

@@ -7,7 +7,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from admin import bp
+from admin.blueprint import bp
 from admin.audit_views import note
 from admin.auth import role_required
 from admin.notice_forms import NoticeForm, TopicForm

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot import easy, foreign, replies
 from faq.entries import EASY
 from faq.live import EntryView
 from retrieval.language import FOREIGN, NAMES
@@ -21,6 +20,8 @@ class LinePreview:
 
 
 def line_preview(entry: EntryView, contact: str) -> LinePreview:
+    from bot import replies  # line-bot-sdk: imported by the first preview, not with the admin
+
     if not entry.answer.strip():
         text = replies.not_ready(entry, contact)[0].text
         return LinePreview(text, 0, warning="回答が空です。この項目は「回答未入力」として集計され、"
@@ -45,6 +46,8 @@ class TranslatedPreview:
 
 def translated_previews(entry: EntryView) -> list[TranslatedPreview]:
     """The answer as a resident asking in each language the entry has, and in やさしい日本語."""
+    from bot import easy, foreign, replies
+
     out = [TranslatedPreview(NAMES[code], foreign.question(entry, code), _shown(foreign.answer(entry, 0, code)))
            for code in FOREIGN if entry.translated(f"answer_{code}")]
     if entry.translated(EASY) and entry.answer.strip():

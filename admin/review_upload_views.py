@@ -13,7 +13,7 @@ from flask import current_app, flash, redirect, render_template, session, url_fo
 from flask_login import current_user
 from sqlalchemy import select
 
-from admin import bp
+from admin.blueprint import bp
 from admin.audit_views import note
 from admin.auth import role_required
 from admin.forms import JudgedLogForm

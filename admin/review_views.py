@@ -10,7 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 import retrieval
-from admin import bp, review
+from admin import review
+from admin.blueprint import bp
 from admin.audit_views import note
 from admin.auth import require_department, role_required
 from admin.safe_url import local_path
@@ -92,7 +93,7 @@ def _top_hit(message: Message) -> retrieval.Hit | None:
     if key not in cache:
         text = without_placeholders(message.text)  # searched as the bot searched it
         if foreign:
-            decision = retrieval.foreign.decide(live.search_foreign(text, k=2))
+            decision = retrieval.foreign.decide(live.search_foreign(text, message.language, k=2))
             cache[key] = decision.hits[0] if decision.kind == "answer" else None
         else:
             decision = retrieval.decide(live.search(text, k=1), settings.answer_threshold,

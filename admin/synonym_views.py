@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 
-from admin import bp
+from admin.blueprint import bp
 from admin.audit_views import note
 from admin.auth import role_required
 from admin.forms import SynonymForm

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import render_template, request, session
 
 import retrieval
-from admin import bp
+from admin.blueprint import bp
 from admin.auth import role_required
 from web import services
 

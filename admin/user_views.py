@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_user
 
-from admin import bp
+from admin.blueprint import bp
 from admin.accounts import (ROLE_LABELS, AccountError, create_user, delete_user, list_users, set_departments,
                             set_password, set_role)
 from admin.audit_views import note

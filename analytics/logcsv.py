@@ -1,8 +1,10 @@
 """The message log as CSV: export for staff and import of a previous chatbot's history.
 
-Header `id,timestamp,user,text,outcome,faq_id,score,review,correct_faq_id`; timestamps ISO 8601
-with an offset (written in Japan time, +09:00); outcome and review written as staff read them
-(回答, 再学習要, …) and read back as those labels or as the stored values (answered, relearn, …).
+Header `id,timestamp,user,text,outcome,faq_id,score,review,correct_faq_id,language`; timestamps
+ISO 8601 with an offset (written in Japan time, +09:00); outcome, review and language written as
+staff read them (回答, 再学習要, 英語, …) and read back as those labels or as the stored values
+(answered, relearn, en, …). `language` is the language the bot spoke; a file without that column
+(a previous chatbot's history, an export from before it existed) still imports, as Japanese.
 Import checks the whole file first: any bad row is reported with its line number and nothing is
 stored. On the way in, text is masked and a raw LINE user id (U + 32 hex digits) is replaced by its
 pseudonym: the log never holds either.
@@ -19,6 +21,7 @@ from typing import IO
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
+from analytics.languages import LANGUAGE_LABELS, parse_language
 from analytics.masking import mask_personal_data
 from analytics.models import Message
 from analytics.outcomes import OUTCOME_LABELS, REVIEW_LABELS, parse_outcome, parse_review
@@ -27,6 +30,8 @@ from analytics.pseudonym import pseudonymize
 from faq.csvio import ENCODING_NAMES, read_table, write_table
 
 HEADER = ("id", "timestamp", "user", "text", "outcome", "faq_id", "score", "review", "correct_faq_id")
+LANGUAGE = "language"  # optional on import, so older files still import
+EXPORT_HEADER = (*HEADER, LANGUAGE)
 MAX_REPORTED = 20  # problems listed before "…and N more"
 _LINE_USER_ID = re.compile(r"U[0-9a-f]{32}")
 _ID_LENGTH = 64  # user, faq_id and correct_faq_id columns
@@ -57,7 +62,7 @@ class ImportResult:
 def export_log(session: Session, target: str | Path | IO[str], month: tuple[int, int] | None = None) -> int:
     """Write the log (one JST month, or all of it) oldest first; returns the number of rows."""
     query = select(Message.id, Message.created_at, Message.user, Message.text, Message.outcome,
-                   Message.faq_id, Message.score, Message.review, Message.correct_faq_id)
+                   Message.faq_id, Message.score, Message.review, Message.correct_faq_id, Message.language)
     if month:
         start, end = month_range(*month)
         query = query.where(Message.created_at >= start, Message.created_at < end)
@@ -69,9 +74,10 @@ def export_log(session: Session, target: str | Path | IO[str], month: tuple[int,
             written += 1
             yield (row.id, row.created_at.astimezone(JST).isoformat(), row.user, row.text,
                    OUTCOME_LABELS[row.outcome], row.faq_id or "", "" if row.score is None else repr(row.score),
-                   REVIEW_LABELS.get(row.review, ""), row.correct_faq_id or "")
+                   REVIEW_LABELS.get(row.review, ""), row.correct_faq_id or "",
+                   LANGUAGE_LABELS.get(row.language, row.language or ""))
 
-    write_table(target, HEADER, rows())
+    write_table(target, EXPORT_HEADER, rows())
     return written
 
 
@@ -113,6 +119,7 @@ def _record(row: dict[str, str], key: str) -> dict:
         "review": parse_review(row["review"]),
         "correct_faq_id": _entry_id(row["correct_faq_id"], "correct_faq_id"),
         "source": "import",
+        "language": parse_language(row.get(LANGUAGE, "")),
     }
     if row["id"].strip():
         record["id"] = _message_id(row["id"])

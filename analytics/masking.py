@@ -18,8 +18,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from sudachipy import SplitMode
-
 from retrieval.tokenize import morphemes
 
 MAX_LENGTH = 5000  # LINE's limit for one text message
@@ -258,6 +256,8 @@ def _run_end(words: list[tuple[int, int, str]], i: int) -> int:
 
 def _words(text: str) -> list[tuple[int, int, str]]:
     """(start, end, kind) of each Sudachi word: surname, given, space, noun (not a place) or other."""
+    from sudachipy import SplitMode  # with the first message, not with the package
+
     words = []
     offset = 0
     for m in morphemes(text, SplitMode.C):

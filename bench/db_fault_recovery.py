@@ -32,13 +32,23 @@ import db  # noqa: E402
 from analytics.models import Message  # noqa: E402
 from bench.webhook_roundtrip import free_port, worker_pids  # noqa: E402
 from faq.importer import import_faq, parse_faq_csv  # noqa: E402
-from tests import line_webhook as wh  # noqa: E402
-from tests.bot.conftest import FAQ_CSV  # noqa: E402
-from tests.line_stub import LineStub  # noqa: E402
+from bot import line_webhook as wh  # noqa: E402
+from bot.line_stub import LineStub  # noqa: E402
 
 SECRET, TOKEN = "bench-channel-secret", "bench-access-token"
 QUESTIONS = ["住民票はどこで取れますか", "ソファを捨てたい", "住民税の払い方", "児童手当を申請したい"]
 
+
+# The four entries the bot's tests ask about (tests/bot/conftest.py has the same), one with an empty answer.
+FAQ_CSV = """id,category,question,alternates,answer,url,department
+J01,住民票,住民票の写しを取りたい,"住民票はどこで取れますか
+住民票の取り方",住民票の写しは、市民課の窓口またはコンビニ交付で取れます。コンビニ交付にはマイナンバーカードが必要です。,https://city.example.jp/juminhyo,市民課
+G01,ごみ,粗大ごみの出し方,"ソファを捨てたい
+大きいごみの捨て方",粗大ごみは、粗大ごみ受付センターへ電話で申し込んでください。,https://city.example.jp/sodai,環境課
+C01,子育て,児童手当の申請方法,"児童手当の手続き
+児童手当を申請したい",,,子育て支援課
+T01,税金,住民税の納付方法,住民税の払い方,納付書で金融機関かコンビニで払えます。,,税務課
+"""
 
 class SqliteFault:
     def __init__(self, url: str) -> None:

@@ -23,7 +23,7 @@ import config  # noqa: E402
 import db  # noqa: E402
 from notices import delivery, service, subscriptions  # noqa: E402
 from notices.crypto import IdBox  # noqa: E402
-from tests.line_stub import LineStub  # noqa: E402
+from bot.line_stub import LineStub  # noqa: E402
 
 
 def main() -> None:

@@ -14,9 +14,9 @@ The FAQ has 2,000 entries: the sample FAQ (faq/sample/city_faq.csv) + the 661 en
 ../shared/bench/kosodate-faq/corpus.json, then corpus entries again with a branch-office prefix
 (「北部支所：」...) until 2,000: near-duplicates, so search is no easier than in a real city FAQ.
 Questions: the 90 development questions of kosodate-faq and the sample FAQ's own questions,
-cycled, each sent as a signed LINE text event (tests/line_webhook.py) to gunicorn on loopback.
+cycled, each sent as a signed LINE text event (bot/line_webhook.py) to gunicorn on loopback.
 The round trip is measured at the client: signature check, dedup, masking, search, log commit
-and the 200. The reply goes to the LINE stand-in (tests/line_stub.py, which validates every reply
+and the 200. The reply goes to the LINE stand-in (bot/line_stub.py, which validates every reply
 against messaging-api.yml) from the worker's sender thread after the 200 (bot/sender.py), so it is
 outside the round trip but shares the worker's and the machine's CPU; LINE's network is not here. Peak RSS (VmHWM) per worker.
 The FAQ's passages are embedded once in this process first (into EMBEDDING_CACHE_DIR, default
@@ -55,8 +55,8 @@ from analytics.models import Message  # noqa: E402
 from config import Settings  # noqa: E402
 from faq.importer import COLUMNS, import_faq, parse_faq_csv  # noqa: E402
 from faq.live import LiveIndex  # noqa: E402
-from tests import line_webhook as wh  # noqa: E402
-from tests.line_stub import LineStub  # noqa: E402
+from bot import line_webhook as wh  # noqa: E402
+from bot.line_stub import LineStub  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "bench" / "kosodate-faq"
 SAMPLE = ROOT / "faq" / "sample" / "city_faq.csv"

@@ -22,7 +22,7 @@ from functools import wraps
 from flask import abort, jsonify, render_template, request, session
 
 from analytics.models import LOCAL_CHAT_SOURCE
-from bot import bp
+from bot.blueprint import bp
 from bot.routes import handle_webhook
 from config import LOCAL_CHAT_PATH
 from web import services

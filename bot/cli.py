@@ -6,14 +6,15 @@ import time
 
 import click
 from flask import current_app
-from werkzeug.serving import run_simple
 
-from bot import bp
+from bot.blueprint import bp
 from web import services
 
 
 @bp.cli.command("serve", help="チャットボットを手元で動かす（LINEのチャネルがなければ /chat で試せます）")
 def serve() -> None:
+    from werkzeug.serving import run_simple  # the development server: only this command needs it
+
     settings = services().settings
     click.echo("検索モデルとFAQの索引を読み込んでいます…")
     started = time.perf_counter()

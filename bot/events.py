@@ -45,7 +45,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 import retrieval
-from analytics.exclusion import greeting_kind, is_meaningless
+from analytics.exclusion import greeting_kind, greeting_language, is_meaningless
 from analytics.log import complete_with_choice, record_feedback, record_question, record_reply
 from analytics.masking import MAX_LENGTH, MaskedText, mask_personal_data, without_placeholders
 from analytics.models import Message
@@ -216,7 +216,8 @@ class Bot:
                      reply=lambda _m: replies.plain(easy.TURNED_ON if wanted else easy.TURNED_OFF))
             return
         if is_meaningless(text):
-            language = self.resident_language(event)
+            # 「xin chào」 is answered in Vietnamese even from a resident not heard from before.
+            language = greeting_language(text) or self.resident_language(event)
             reply = ((lambda _m: foreign.excluded_reply(language, greeting_kind(text))) if foreign.speaks(language)
                      else (lambda _m: replies.plain(_EXCLUDED_REPLIES[greeting_kind(text)])))
             self.ask(event, text=text, kind="text", outcome="excluded", started=started, reply=reply,
@@ -258,7 +259,7 @@ class Bot:
     def on_foreign_text(self, event: MessageEvent, text: MaskedText, language: str, started: float) -> None:
         """A question in another language: ranked and decided by the multilingual model alone
         (retrieval/foreign.py), answered with the bot's texts in that language."""
-        hits = self.live.search_foreign(without_placeholders(text))
+        hits = self.live.search_foreign(without_placeholders(text), language)
         decision = retrieval.foreign.decide(hits)
         top = hits[0].score if hits else None
         entry = self.live.entry(decision.hits[0].faq_id) if decision.kind == "answer" else None

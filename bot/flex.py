@@ -7,7 +7,10 @@ characters stays well inside it. A longer answer is sent as plain text, which LI
 """
 from __future__ import annotations
 
-from linebot.v3.messaging import FlexMessage
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # line-bot-sdk takes seconds to import: loaded with the first message built
+    from linebot.v3.messaging import FlexMessage
 
 MAX_ALT_TEXT = 1500
 MAX_URI = 1000
@@ -36,4 +39,6 @@ def bubble(alt_text: str, body: str, *, title: str = "", url: str = "", image_ur
         card["footer"] = {"type": "box", "layout": "vertical", "contents": [{
             "type": "button", "style": "primary", "height": "sm",
             "action": {"type": "uri", "label": LINK_LABEL, "uri": url}}]}
+    from linebot.v3.messaging import FlexMessage
+
     return FlexMessage.from_dict({"type": "flex", "altText": alt_text, "contents": card})

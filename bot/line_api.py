@@ -3,10 +3,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import urllib3
-from linebot.v3.messaging import (ApiClient, ApiException, Configuration, MessagingApi, MulticastRequest,
-                                  PushMessageRequest, ReplyMessageRequest)
+
+# line-bot-sdk takes seconds to import: each function imports what it sends with, so that the
+# admin and the CLI start without it and the first reply or push loads it.
+if TYPE_CHECKING:
+    from linebot.v3.messaging import MessagingApi
 
 CONNECT_TIMEOUT = 3.0
 READ_TIMEOUT = 10.0
@@ -26,12 +30,16 @@ class ReplyError:
 @lru_cache(maxsize=8)
 def _messaging_api(host: str, access_token: str) -> MessagingApi:
     """One client (and its connection pool) per process and channel."""
+    from linebot.v3.messaging import ApiClient, Configuration, MessagingApi
+
     return MessagingApi(ApiClient(Configuration(access_token=access_token, host=host)))
 
 
 def send_reply(host: str, access_token: str, reply_token: str, messages: list[dict],
                read_timeout: float = READ_TIMEOUT) -> ReplyError | None:
     """Reply to an event with LINE message objects (as JSON dicts); None when LINE took it."""
+    from linebot.v3.messaging import ApiException, ReplyMessageRequest
+
     api = _messaging_api(host, access_token)
     request = ReplyMessageRequest.from_dict({"replyToken": reply_token, "messages": messages})
     try:
@@ -50,6 +58,8 @@ def send_multicast(host: str, access_token: str, to: list[str], messages: list[d
                    retry_key: str) -> ReplyError | None:
     """The same messages to up to 500 users, once per retry key: None when LINE took it now or
     had taken it before (409 for an accepted key: a retry after a lost answer)."""
+    from linebot.v3.messaging import MulticastRequest
+
     request = MulticastRequest.from_dict({"to": to, "messages": messages})
     return _sent(lambda api, timeout: api.multicast(request, x_line_retry_key=retry_key,
                                                     _request_timeout=timeout), host, access_token)
@@ -57,6 +67,8 @@ def send_multicast(host: str, access_token: str, to: list[str], messages: list[d
 
 def send_push(host: str, access_token: str, to: str, messages: list[dict], retry_key: str) -> ReplyError | None:
     """Messages to one user at any time, once per retry key (as send_multicast)."""
+    from linebot.v3.messaging import PushMessageRequest
+
     request = PushMessageRequest.from_dict({"to": to, "messages": messages})
     return _sent(lambda api, timeout: api.push_message(request, x_line_retry_key=retry_key,
                                                        _request_timeout=timeout), host, access_token)
@@ -64,6 +76,8 @@ def send_push(host: str, access_token: str, to: str, messages: list[dict], retry
 
 def quota(host: str, access_token: str) -> tuple[int | None, int] | None:
     """(the month's message limit, None if unlimited; messages used) or None when LINE cannot be asked."""
+    from linebot.v3.messaging import ApiException
+
     api = _messaging_api(host, access_token)
     try:
         limit = api.get_message_quota(_request_timeout=(CONNECT_TIMEOUT, 5.0))
@@ -74,6 +88,8 @@ def quota(host: str, access_token: str) -> tuple[int | None, int] | None:
 
 
 def _sent(call, host: str, access_token: str) -> ReplyError | None:
+    from linebot.v3.messaging import ApiException
+
     try:
         call(_messaging_api(host, access_token), (CONNECT_TIMEOUT, READ_TIMEOUT))
     except ApiException as exc:

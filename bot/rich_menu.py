@@ -12,12 +12,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import click
-from linebot.v3.messaging import ApiClient, Configuration, MessagingApi, MessagingApiBlob, RichMenuRequest
-from PIL import Image, ImageDraw, ImageFont
 from sqlalchemy import func, select
 
 import web
-from bot.handoff import BUTTON_LABEL
 from cli import InputFile, StaffError, StaffGroup
 from faq.models import FaqEntry
 
@@ -31,6 +28,8 @@ LINE_DATA_API = "https://api-data.line.me"  # where LINE takes images
 
 def labels(categories: Sequence[str]) -> list[str]:
     """Six buttons: the four largest categories, then the two commands."""
+    from bot.handoff import BUTTON_LABEL  # it imports line-bot-sdk: not when the CLI starts
+
     return [*categories[:4], SETTINGS_LABEL, BUTTON_LABEL]
 
 
@@ -46,6 +45,8 @@ def menu(button_labels: Sequence[str]) -> dict:
 
 
 def image(button_labels: Sequence[str]) -> bytes:
+    from PIL import Image, ImageDraw, ImageFont
+
     font_path = next((f for f in FONTS if Path(f).exists()), None)
     if font_path is None:
         raise StaffError("日本語のフォント（Noto Sans CJK: Debian の fonts-noto-cjk）がありません。"
@@ -67,6 +68,8 @@ def image(button_labels: Sequence[str]) -> bytes:
 
 def set_up(host: str, access_token: str, request: dict, picture: bytes, content_type: str) -> str:
     """Create the menu, upload its image and make it every resident's default; its id."""
+    from linebot.v3.messaging import ApiClient, Configuration, MessagingApi, MessagingApiBlob, RichMenuRequest
+
     data_host = LINE_DATA_API if host.rstrip("/") == LINE_API else host
     api = MessagingApi(ApiClient(Configuration(access_token=access_token, host=host)))
     blob = MessagingApiBlob(ApiClient(Configuration(access_token=access_token, host=data_host)))

@@ -3,8 +3,7 @@ from __future__ import annotations
 
 from flask import abort, request
 
-from bot import bp
-from bot.events import BadWebhook, Bot, DatabaseUnavailable
+from bot.blueprint import bp
 from web import db_session, services
 
 
@@ -20,6 +19,10 @@ def callback():
 
 def handle_webhook(body: str, signature: str, *, source: str) -> None:
     """The one path every webhook takes, from LINE or from the local chat page."""
+    # Here, not at the top: bot.events imports line-bot-sdk and retrieval, which a CLI command or
+    # an admin page need not wait for (the first webhook does, or gunicorn's post_worker_init).
+    from bot.events import BadWebhook, Bot, DatabaseUnavailable
+
     app_services = services()
     bot = Bot(app_services.settings, db_session(), app_services.live_index,
               app_services.reply_sender.wake, source=source)

@@ -85,9 +85,10 @@ class LiveIndex:
         """Best-first hits from the index being served; a due version check runs in the background."""
         return self._index().search(text, k)
 
-    def search_foreign(self, text: str, k: int = 10) -> list:
-        """The same for a message in another language: ranked by the multilingual model alone."""
-        return retrieval.foreign.search(self._index(), text, k)
+    def search_foreign(self, text: str, language: str, k: int = 10) -> list:
+        """The same for a message in another language: ranked by the multilingual model alone,
+        the entries' questions translated into that language counting as phrasings."""
+        return retrieval.foreign.search(self._index(), text, k, language)
 
     def _index(self):
         self._ensure_watcher()

@@ -17,6 +17,7 @@ from db import utcnow
 from faq.entries import (EntryError, EntryRow, check_alternate, differences, row_of, snapshot, validate,
                          write)
 from faq.models import FaqAlternate, FaqEntry, FaqRevision, IndexState, Synonym
+from retrieval.language import FOREIGN
 
 if TYPE_CHECKING:  # importing retrieval loads torch: only the index builders pay for it
     import retrieval
@@ -48,8 +49,10 @@ def bump_version(session: Session) -> None:
 def document_of(row: EntryRow) -> retrieval.Document:
     from retrieval import Document
 
+    translated = tuple((code, row.translations[f"question_{code}"]) for code in FOREIGN
+                       if row.translations.get(f"question_{code}", "").strip())
     return Document(faq_id=row.faq_id, question=row.question, alternates=tuple(row.alternates),
-                              answer=row.answer)
+                    answer=row.answer, translated_questions=translated)
 
 
 def documents(session: Session) -> list[retrieval.Document]:

@@ -11,9 +11,6 @@ import zipfile
 from datetime import date, datetime, time
 from typing import Sequence
 
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
-
 from faq.csvio import CsvError, Table, check_header, decode, parse_text, unquoted
 
 MAX_ROWS = 200_000  # a city's whole year of questions is ~15,000; beyond this is not a judged log
@@ -44,6 +41,9 @@ def read_spreadsheet(data: bytes, required: Sequence[str]) -> Table:
 
 
 def _read_xlsx(data: bytes, required: Sequence[str]) -> Table:
+    from openpyxl import load_workbook  # only when a book is uploaded: not at every command's start
+    from openpyxl.utils.exceptions import InvalidFileException
+
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from linebot.v3.messaging import FlexMessage
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot import flex
-from bot.replies import fit
 from db import utcnow
 from notices.models import Notice, Topic
+
+if TYPE_CHECKING:
+    from linebot.v3.messaging import FlexMessage
 
 MAX_TITLE = 40
 MAX_TEXT = 1000  # a notice is read on a phone; the page behind the button holds the rest
@@ -103,6 +105,8 @@ def topic_names(session: Session, notice: Notice) -> list[str]:
 def message(notice: Notice | Draft) -> FlexMessage:
     """The notice as residents receive it: a card (image, title, text, button to the page), and
     the same as text for clients that cannot show cards."""
+    from bot.replies import fit  # line-bot-sdk: loaded by the first notice built, not by the admin
+
     link = f"\n\n詳しくはこちら: {notice.url}" if notice.url else ""
     alt = fit(f"【{notice.title}】\n{notice.text}", flex.MAX_ALT_TEXT - len(link.encode("utf-16-le")) // 2) + link
     return flex.bubble(alt, notice.text, title=notice.title, url=notice.url, image_url=notice.image_url)

@@ -3,8 +3,3 @@
 Neither is behind the admin login (a monitor has no account) and neither tells anything personal:
 counts, a latency histogram and version numbers only, never a question, a pseudonym or an error text.
 """
-from flask import Blueprint
-
-bp = Blueprint("ops", __name__)
-
-from ops import views  # noqa: E402,F401

@@ -1,13 +1,13 @@
 """GET /healthz (200 or 503 JSON) and GET /metrics (Prometheus text)."""
 from __future__ import annotations
 
-from flask import Response, jsonify
+from flask import Blueprint, Response, jsonify
 from sqlalchemy.exc import SQLAlchemyError
 
-from ops import bp
 from ops.status import check_health, metrics_text
 from web import db_session, services
 
+bp = Blueprint("ops", __name__)
 PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8"
 
 

@@ -12,12 +12,15 @@ from __future__ import annotations
 import pickle
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-from sklearn.ensemble import HistGradientBoostingClassifier
-from threadpoolctl import ThreadpoolController
 
 from .hybrid import FEATURE_NAMES, FEATURES, Signals, column, features
+
+if TYPE_CHECKING:  # scikit-learn takes seconds to import: loaded with the model, not with the package
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from threadpoolctl import ThreadpoolController
 
 MODEL_PATH = Path(__file__).with_name("confidence.pkl")
 MONOTONIC = tuple(f.sign for f in FEATURES)
@@ -38,6 +41,8 @@ def fit(features: np.ndarray, right: np.ndarray,
         sample_weight: np.ndarray | None = None) -> HistGradientBoostingClassifier:
     """features: rows of hybrid.features(); right: whether each row's entry is the right one;
     sample_weight: so that each FAQ weighs the same, whatever its number of questions."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
     model = HistGradientBoostingClassifier(max_depth=3, learning_rate=0.1, max_iter=100,
                                            l2_regularization=1.0, min_samples_leaf=40,
                                            monotonic_cst=list(MONOTONIC), early_stopping=False,
@@ -53,7 +58,7 @@ def save(model: HistGradientBoostingClassifier, path: Path = MODEL_PATH) -> None
 @lru_cache(maxsize=1)
 def load(path: Path = MODEL_PATH) -> HistGradientBoostingClassifier:
     """The model shipped with the code (our own file, written by --fit; pickle is how
-    scikit-learn persists models, and requirements.txt pins the version that wrote it)."""
+    scikit-learn persists models, and pyproject.toml pins the version that wrote it)."""
     saved = pickle.loads(path.read_bytes())
     names = saved.get("features") if isinstance(saved, dict) else None
     if names != FEATURE_NAMES:
@@ -64,6 +69,8 @@ def load(path: Path = MODEL_PATH) -> HistGradientBoostingClassifier:
 
 @lru_cache(maxsize=1)
 def _openmp() -> ThreadpoolController:
+    from threadpoolctl import ThreadpoolController
+
     return ThreadpoolController().select(user_api="openmp")
 
 

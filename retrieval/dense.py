@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import faiss
 import numpy as np
 
 # Passages looked up by FAISS per query; entries outside it are scored exactly when BM25 asks.
@@ -28,11 +27,16 @@ class DenseIndex:
         self.vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         self.owners = np.asarray(owners, dtype=np.int64)
         self.kinds = np.asarray(kinds, dtype=np.int8)
+        import faiss  # with the first index, not with the package (0.4 s)
+
         # FAISS finds entries by their phrasings and answer openings only: a long answer's many
         # sentences would crowd the depth with one entry. Sentences are scored in exact().
         self.searched = np.flatnonzero(self.kinds != SENTENCE)
         self.faiss = faiss.IndexFlatIP(self.vectors.shape[1])
         self.faiss.add(self.vectors[self.searched])
+        # The mean searched passage: a query's mean cosine to those passages is its product with this.
+        self.mean = (self.vectors[self.searched].mean(axis=0) if len(self.searched)
+                     else np.zeros(self.vectors.shape[1], dtype=np.float32))
         # passages of entry e are rows[starts[e]:starts[e + 1]] (for exact per-entry scores)
         self._rows = np.argsort(self.owners, kind="stable")
         self._starts = np.searchsorted(self.owners[self._rows], np.arange(n_entries + 1))

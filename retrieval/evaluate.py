@@ -7,7 +7,6 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
-from tqdm import tqdm
 
 from . import foreign
 from .decide import decide
@@ -69,13 +68,15 @@ def evaluate(docs: Sequence[Document], queries: Sequence[Mapping], embedder: Emb
         settings = IndexSettings(**{**settings.__dict__, "method": method})
     index = build_index(docs, embedder, synonyms, progress=progress, settings=settings)
     rows, latencies = [], []
+    from tqdm import tqdm  # not imported with the admin, which never shows a bar
+
     for q in tqdm(queries, disable=not progress, desc="queries"):
         start = time.perf_counter()
         # As the bot does: a message in another language is ranked and decided by the
         # multilingual model alone (foreign.py); BM25 alone has nothing else to go on.
         language = detect(q["query"])
         if language != JAPANESE and method != "bm25":
-            hits = foreign.search(index, q["query"], k=10)
+            hits = foreign.search(index, q["query"], k=10, language=language)
             decision = foreign.decide(hits)
         else:
             hits = index.search(q["query"], k=10)

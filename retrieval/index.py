@@ -34,6 +34,9 @@ class Document:
     question: str
     alternates: tuple[str, ...] = ()
     answer: str = ""
+    # Staff-written translations of the question, (language, text): extra phrasings for a message
+    # in that language (foreign.py), never seen by the Japanese path.
+    translated_questions: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -138,9 +141,24 @@ class Index:
         vectors = (embedder.passages([text for text, _ in passages], progress=progress) if passages
                    else np.zeros((0, embedder.dim), dtype=np.float32))
         self.dense = DenseIndex(vectors, owners, [kind for _, kind in passages], len(self.docs))
+        self.translated = self._translated(progress) if settings.method != "bm25" else {}
         self.calibration = Calibration(0.0, 1.0, ())
         if settings.method != "bm25" and self.docs:
             self.calibration = self._cached_calibration(synonyms)
+
+    def _translated(self, progress: bool) -> dict[str, DenseIndex]:
+        """Per language, a dense index of the entries' translated questions (apart from `dense`,
+        so that neither the Japanese ranking nor the calibration sees them)."""
+        by_language: dict[str, tuple[list[str], list[int]]] = {}
+        for i, doc in enumerate(self.docs):
+            for language, question in doc.translated_questions:
+                if text := normalize(question):
+                    texts, owners = by_language.setdefault(language, ([], []))
+                    texts.append(text)
+                    owners.append(i)
+        return {language: DenseIndex(self.embedder.passages(texts, progress=progress), owners,
+                                     [PHRASING] * len(texts), len(self.docs))
+                for language, (texts, owners) in by_language.items()}
 
     def _tokens(self, text: str) -> tuple[list[str], list[str]]:
         return tokens(apply_synonyms(normalize(text), self.synonyms), self.settings.tokens)

@@ -14,8 +14,6 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 
-from sudachipy import SplitMode
-
 from .normalize import hiragana_share
 from .tokenize import hiragana, morphemes
 
@@ -29,6 +27,8 @@ _HALFWIDTH_KANA = re.compile("[ｦ-ﾟ]")
 class ReadingTable:
     def __init__(self, texts: Iterable[str]):
         """texts: the FAQ's normalised texts (its questions and alternate phrasings)."""
+        from sudachipy import SplitMode
+
         counts: dict[str, Counter] = defaultdict(Counter)
         for text in texts:
             for mode in (SplitMode.A, SplitMode.C):

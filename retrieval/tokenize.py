@@ -13,8 +13,10 @@ import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from sudachipy import Dictionary, SplitMode
+if TYPE_CHECKING:  # SudachiPy is imported where it is first used, not with the package
+    from sudachipy import Dictionary
 
 # Common abbreviations in municipal questions → the words an FAQ entry uses.
 BUILTIN_SYNONYMS: dict[str, str] = {
@@ -60,6 +62,8 @@ DEFAULT = TokenSettings()
 
 @lru_cache(maxsize=1)
 def _dictionary() -> Dictionary:
+    from sudachipy import Dictionary
+
     with _dictionary_lock:
         return Dictionary(dict="core")
 
@@ -152,6 +156,8 @@ def with_readings(synonyms: Mapping[str, str]) -> dict[str, str]:
     """The synonyms plus each term's reading in hiragana (ハンコ → はんこ, 国保 → こくほ), so a
     resident who types the word in hiragana meets the same entry. Readings of under three kana
     are left out: as parts of longer hiragana words they would rewrite too much."""
+    from sudachipy import SplitMode
+
     out = dict(synonyms)
     # the canonical form's own reading too, so that そだいごみ is not read as そだい + ごみ
     for term, canonical in [*synonyms.items(), *((c, c) for c in synonyms.values())]:
@@ -164,6 +170,8 @@ def with_readings(synonyms: Mapping[str, str]) -> dict[str, str]:
 def nouns(text: str, settings: TokenSettings = DEFAULT) -> list[str]:
     """The distinct common and proper nouns of an already normalised text (normalised forms, as in
     tokens()): the things a message is about, without its verbs and counters."""
+    from sudachipy import SplitMode
+
     found: list[str] = []
     for mode in (SplitMode.A if unit == "A" else SplitMode.C for unit in settings.modes):
         for m in morphemes(text, mode):
@@ -176,6 +184,8 @@ def nouns(text: str, settings: TokenSettings = DEFAULT) -> list[str]:
 
 def tokens(text: str, settings: TokenSettings = DEFAULT) -> tuple[list[str], list[str]]:
     """(content words, reading bigrams) of an already normalised text."""
+    from sudachipy import SplitMode
+
     words: list[str] = []
     bigrams: list[str] = []
     if "A" in settings.modes:

@@ -7,7 +7,9 @@ To pin a test to one backend: @pytest.mark.parametrize("database_url", ["sqlite"
 from __future__ import annotations
 
 import os
+import sqlite3
 import uuid
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -37,6 +39,23 @@ def _postgres_database(base_url: str):
                 f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"))
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
         admin.dispose()
+
+
+# A test that asks for one of these is `slow`: a migrated database under the whole app (its
+# webhook, pages and commands; seconds each on a loaded machine), or the embedding model.
+SLOW_FIXTURES = {"settings", "app", "embedder", "index"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """`make test-fast` (-m "not slow") keeps the tests of one module's logic, SQLite and the
+    Sudachi dictionary: under 90 s on this 2-core machine. `make test` runs everything, each
+    database test on SQLite and PostgreSQL. Browser, gunicorn and multi-process tests carry the
+    mark themselves."""
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        on_postgres = callspec is not None and callspec.params.get("database_url") == "postgresql"
+        if on_postgres or SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -74,9 +93,25 @@ def new_settings(database_url, tmp_path, embedding_cache_dir) -> config.Settings
     )
 
 
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory) -> Path:
+    """One SQLite database migrated to the newest schema, copied for each test: running the
+    migrations took most of a small test's time (0.3 s of it on a loaded 2-core machine)."""
+    path = tmp_path_factory.mktemp("schema") / "migrated.sqlite3"
+    db.upgrade(f"sqlite:///{path}")
+    return path
+
+
 @pytest.fixture
-def settings(new_settings) -> config.Settings:
-    db.upgrade(new_settings.database_url)
+def settings(new_settings, request) -> config.Settings:
+    url = new_settings.database_url
+    if url.startswith("sqlite:///"):
+        template = request.getfixturevalue("migrated_sqlite")
+        # The backup API copies a consistent database (the WAL included), page for page.
+        with closing(sqlite3.connect(template)) as source, closing(sqlite3.connect(url[len("sqlite:///"):])) as copy:
+            source.backup(copy)
+    else:
+        db.upgrade(url)
     return new_settings
 
 
@@ -121,7 +156,7 @@ def session(app):
 @pytest.fixture
 def line_stub():
     """LINE's Messaging API stand-in; fails the test if the bot sent anything LINE would refuse."""
-    from tests.line_stub import LineStub
+    from bot.line_stub import LineStub
 
     stub = LineStub().start()
     yield stub

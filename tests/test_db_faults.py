@@ -15,10 +15,12 @@ from sqlalchemy.exc import OperationalError
 from analytics.models import Message
 from bot import events as bot_events
 from bot.models import PendingReply
-from tests import line_webhook as wh
+from bot import line_webhook as wh
 from tests.immutable import immutable, skip_without_chattr
 from tests.admin.conftest import staff, viewer  # noqa: F401  (fixtures: a logged-in staff member)
 from tests.bot.conftest import SECRET, faq, settings  # noqa: F401  (fixtures: FAQ, LINE stand-in)
+
+pytestmark = pytest.mark.slow  # faults injected into real files and servers, with waits
 
 RECOVERY_SECONDS = 10  # generous on a loaded machine; the fault in the report lasted 6 minutes
 

@@ -19,9 +19,9 @@ from admin.accounts import create_user
 from analytics.models import Message
 from analytics.periods import JST
 from faq.importer import ParsedFaq, import_faq, parse_faq_csv
-from tests import line_webhook as wh
+from bot import line_webhook as wh
 from tests.conftest import ROOT, SAMPLE_FAQ
-from tests.line_stub import LineStub
+from bot.line_stub import LineStub
 
 playwright = pytest.importorskip("playwright.sync_api")
 CHROMIUM = "/usr/bin/chromium"
@@ -33,6 +33,7 @@ PASSWORD = "browser-pass-1"
 TARGET = "A001"  # 燃えるごみはどのように出せばよいですか？
 NEW_PHRASING = "ぴよぴよ広場にごみを出す方法"
 pytestmark = [
+    pytest.mark.slow,  # headless Chromium
     # On CI a missing browser is a failure, not a skip: `make test` installs it.
     pytest.mark.skipif(not os.path.exists(CHROMIUM) and not os.environ.get("CI"),
                        reason="Debian's chromium is not installed"),
@@ -339,3 +340,25 @@ def test_the_dashboard_leads_to_the_stale_entries_by_department(server, page, se
     download.value.save_as(path)
     lines = path.read_bytes().decode("utf-8-sig").splitlines()
     assert lines[0] == "担当課,ID,分類,質問,最終確認日,経過日数" and len(lines) == len(entries)
+
+
+def test_the_editor_shows_the_translation_fields_and_the_english_line_preview(server, page):
+    _login(page, server, "editor1")
+    page.goto(f"{server}/admin/faq/{TARGET}/edit")
+    details = page.locator("details.translations")
+    if details.get_attribute("open") is None:
+        page.click("details.translations summary")
+    # A question and an answer for each of the eight languages, and the やさしい日本語 answer.
+    assert details.locator("textarea").count() == 17
+    assert page.locator("label", has_text="質問（English）").count() == 1
+    question_en = page.input_value("textarea[name=question_en]")
+    assert question_en  # the sample FAQ's English question for this entry
+    page.fill("textarea[name=answer_en]", "Put burnable garbage in the yellow city bag by 8:30 a.m.")
+    page.click("button[value=preview]")
+    english = page.locator("[aria-label='English での見え方']")
+    english.wait_for()
+    assert page.locator("aside h3", has_text="English で質問した住民には").count() == 1
+    assert english.locator(".bubble.user").inner_text() == question_en
+    reply = english.locator(".bubble.bot").inner_text()
+    assert reply.startswith("Put burnable garbage in the yellow city bag by 8:30 a.m.")
+    assert page.input_value("textarea[name=answer_en]").startswith("Put burnable garbage")  # nothing saved, nothing lost

@@ -42,7 +42,7 @@ import pytest  # noqa: E402
 from cryptography.fernet import Fernet  # noqa: E402
 
 from notices.models import Notice, StaffLink  # noqa: E402
-from tests import line_webhook as wh  # noqa: E402
+from bot import line_webhook as wh  # noqa: E402
 
 SECRET = "test-channel-secret"
 RESIDENT, OTHER, STAFF_PHONE = "U" + "a" * 32, "U" + "b" * 32, "U" + "c" * 32

@@ -102,12 +102,12 @@ def test_a_broken_file_says_why_and_changes_nothing(editor, session, log, data, 
 
 
 def test_a_file_too_big_is_refused_in_japanese(editor, session, log, monkeypatch):
-    import admin
+    from admin import blueprint
 
     monkeypatch.setattr("admin.review_upload_views.MAX_BYTES", 100)
     page = _upload(editor, _judged(log).encode()).get_data(as_text=True)
     assert "ファイルが大きすぎます" in page and "この内容で反映する" not in page
-    monkeypatch.setattr(admin, "UPLOAD_LIMIT", 100)  # over the admin's request limit: before the view runs
+    monkeypatch.setattr(blueprint, "UPLOAD_LIMIT", 100)  # over the admin's request limit: before the view runs
     response = _upload(editor, _judged(log).encode())
     assert response.status_code == 413 and "ファイルが大きすぎます" in response.get_data(as_text=True)
     assert _reviews(session, log) == UNJUDGED

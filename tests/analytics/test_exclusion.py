@@ -1,6 +1,7 @@
 import pytest
 
-from analytics.exclusion import greeting_kind, is_meaningless
+from analytics.exclusion import greeting_kind, greeting_language, is_meaningless
+from retrieval.language import FOREIGN
 
 MEANINGLESS = [
     "", "   ", "\u3000", "👍", "🙇‍♀️", "👍🏻", "？？？", "!!", "。", "ｗｗｗ", "www", "ーーー", "〜〜",
@@ -38,3 +39,59 @@ def test_meaningful(text):
 ])
 def test_greetings_and_thanks_are_told_apart(text, kind):
     assert greeting_kind(text) == kind
+
+
+# Greetings and thanks in each foreign resident's language, typed as residents type them.
+FOREIGN_GREETINGS = [
+    ("hello", "en", "greeting"), ("Hello!!", "en", "greeting"), ("HI", "en", "greeting"),
+    ("Good morning.", "en", "greeting"), ("Thank you very much!", "en", "thanks"), ("THANKS", "en", "thanks"),
+    ("OK, thanks", "en", "thanks"),
+    ("你好", "zh", "greeting"), ("您好！", "zh", "greeting"), ("谢谢", "zh", "thanks"), ("謝謝！", "zh", "thanks"),
+    ("안녕하세요", "ko", "greeting"), ("안녕하세요!", "ko", "greeting"), ("감사합니다.", "ko", "thanks"),
+    ("고마워요~", "ko", "thanks"),
+    ("xin chào", "vi", "greeting"), ("Xin Chào!", "vi", "greeting"), ("xin chao", "vi", "greeting"),
+    ("Cảm ơn bạn!", "vi", "thanks"), ("cam on", "vi", "thanks"),
+    ("olá", "pt", "greeting"), ("Olá!", "pt", "greeting"), ("Bom dia", "pt", "greeting"),
+    ("Obrigado!", "pt", "thanks"), ("muito obrigada", "pt", "thanks"),
+    ("kumusta", "tl", "greeting"), ("Kumusta po?", "tl", "greeting"), ("Magandang umaga po", "tl", "greeting"),
+    ("Salamat po!", "tl", "thanks"), ("MARAMING SALAMAT", "tl", "thanks"),
+    ("नमस्ते", "ne", "greeting"), ("नमस्ते!", "ne", "greeting"), ("Namaste", "ne", "greeting"),
+    ("धन्यवाद", "ne", "thanks"), ("धेरै धन्यवाद।", "ne", "thanks"),
+    ("halo", "id", "greeting"), ("Halo!", "id", "greeting"), ("Selamat pagi", "id", "greeting"),
+    ("Terima kasih!", "id", "thanks"), ("terimakasih", "id", "thanks"),
+]
+
+
+@pytest.mark.parametrize("text, language, kind", FOREIGN_GREETINGS)
+def test_foreign_greetings_are_excluded_and_say_their_language(text, language, kind):
+    assert is_meaningless(text)
+    assert greeting_kind(text) == kind
+    assert greeting_language(text) == language
+
+
+@pytest.mark.parametrize("text", ["こんにちは", "ありがとうございました", "OK", "はい", "hello ありがとう",
+                                  "xin chào, thank you", "住民票", "👍"])
+def test_japanese_neutral_or_mixed_greetings_name_no_language(text):
+    assert greeting_language(text) is None
+
+
+@pytest.mark.parametrize("text", [
+    "Hello, where can I get a residence certificate?", "xin chào, tôi muốn hỏi về thuế", "你好，垃圾怎么扔",
+    "Obrigado. Como faço a mudança de endereço?", "halo, bagaimana cara membuang sampah",
+])
+def test_a_foreign_greeting_before_a_question_is_a_question(text):
+    assert not is_meaningless(text)
+    assert greeting_language(text) is None
+
+
+def test_each_greeting_word_belongs_to_one_language_and_reads_as_a_message_does():
+    from analytics import greetings
+    from analytics.exclusion import _core, _word_core
+
+    owner: dict[str, str] = {}
+    for table in (greetings.HELLOS, greetings.THANKS):
+        for language, words in table.items():
+            for word in words:
+                assert _word_core(word) == _core(word), word
+                assert owner.setdefault(_word_core(word), language) == language, word
+    assert set(greetings.HELLOS) == set(greetings.THANKS) == set(FOREIGN)

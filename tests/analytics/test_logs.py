@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 import pytest
 from sqlalchemy import func, select
 
-from analytics.logcsv import HEADER
+from analytics.logcsv import EXPORT_HEADER, HEADER
 from analytics.models import Message
 from analytics.pseudonym import pseudonymize
 from tests.analytics.conftest import write_log
@@ -81,9 +81,10 @@ def test_export_by_japan_month_round_trips(runner, session, tmp_path):
     data = out.read_bytes()
     assert data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(data.decode("utf-8-sig").splitlines()))
-    assert rows[0] == list(HEADER)
+    assert rows[0] == list(EXPORT_HEADER) == [*HEADER, "language"]
     assert len(rows) == 2
-    assert rows[1][1:] == ["2022-05-01T00:00:00+09:00", "u_b", "五月の一番", "回答", "F1", "0.75", "再学習要", "F2"]
+    assert rows[1][1:] == ["2022-05-01T00:00:00+09:00", "u_b", "五月の一番", "回答", "F1", "0.75", "再学習要", "F2",
+                           "日本語"]
 
     everything = tmp_path / "all.csv"
     assert runner.invoke(args=["logs", "export", str(everything)]).exit_code == 0
@@ -96,6 +97,55 @@ def test_export_by_japan_month_round_trips(runner, session, tmp_path):
         (datetime(2022, 4, 30, 15, 0, tzinfo=timezone.utc), "五月の一番", "answered", "relearn"),
         (datetime(2022, 5, 31, 15, 0, tzinfo=timezone.utc), "六月", "excluded", None),
     ]
+
+
+def test_language_column_round_trips_and_a_file_without_it_still_imports(runner, session, tmp_path):
+    languages = ("ja", "en", "zh", "ko", "vi", "pt", "tl", "ne", "id")
+    session.add_all(Message(created_at=datetime(2022, 5, 1, 9, i, tzinfo=timezone.utc), user="u_a",
+                            text=f"q{i}", outcome="no_title", language=code) for i, code in enumerate(languages))
+    session.commit()
+    out = tmp_path / "log.csv"
+    assert runner.invoke(args=["logs", "export", str(out)]).exit_code == 0
+    with open(out, encoding="utf-8-sig", newline="") as f:
+        assert [row["language"] for row in csv.DictReader(f)] == [
+            "日本語", "英語", "中国語", "韓国語", "ベトナム語", "ポルトガル語", "フィリピノ語", "ネパール語", "インドネシア語"]
+    session.query(Message).delete()
+    session.commit()
+    result = _import(runner, out)
+    assert result.exit_code == 0, result.output
+    session.expire_all()
+    assert tuple(session.scalars(select(Message.language).order_by(Message.created_at))) == languages
+
+    # An older export, or a previous chatbot's history, has no language column: Japanese.
+    session.query(Message).delete()
+    session.commit()
+    old = tmp_path / "old.csv"
+    write_log(old, [["", "2022-05-01T09:00:00+09:00", "u_a", "住民票", "no_title", "", "", "", ""]])
+    assert _import(runner, old).exit_code == 0
+    session.expire_all()
+    assert session.scalars(select(Message.language)).all() == ["ja"]
+
+
+def test_language_column_takes_codes_and_names_and_refuses_others(runner, session, tmp_path):
+    path = tmp_path / "log.csv"
+    with open(path, "w", encoding="utf-8-sig", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(EXPORT_HEADER)
+        for i, cell in enumerate(("en", " VI ", "English", "Tiếng Việt", "タガログ語", "")):
+            writer.writerow(["", f"2022-05-01T09:0{i}:00+09:00", "u_a", "q", "no_title", "", "", "", "", cell])
+    result = _import(runner, path)
+    assert result.exit_code == 0, result.output
+    assert session.scalars(select(Message.language).order_by(Message.created_at)).all() == [
+        "en", "vi", "en", "vi", "tl", "ja"]
+
+    bad = tmp_path / "bad.csv"
+    with open(bad, "w", encoding="utf-8-sig", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(EXPORT_HEADER)
+        writer.writerow(["", "2022-06-01T09:00:00+09:00", "u_a", "q", "no_title", "", "", "", "", "klingon"])
+    result = _import(runner, bad)
+    assert result.exit_code != 0 and "2行目: language「klingon」は使えません" in result.output
+    assert _count(session) == 6
 
 
 def test_formulas_in_questions_are_exported_behind_a_quote_and_imported_back(runner, session, tmp_path):

@@ -103,6 +103,7 @@ def test_long_text_is_cut_to_lines_limit():
     assert len(mask_personal_data("あ" * (MAX_LENGTH + 1000))) == MAX_LENGTH
 
 
+@pytest.mark.slow  # a timing test: 0.5 s of budget took 1.6 s with others' jobs on the cores
 def test_a_long_message_is_masked_quickly():
     """5,000 digits took 0.4 s and 100,000 characters 107 s: every pattern rescanned each run."""
     mask_personal_data("山田")  # Sudachi's dictionary loads on first use, seconds on a busy machine
@@ -120,6 +121,7 @@ PIECES = ["1", "１", "〇", "一", "-", "ー", " ", "　", ".", "/", "@", "a", 
           "さん", "です"]
 
 
+@pytest.mark.slow  # a timing test on 100,000-character inputs
 @settings(max_examples=25, deadline=None)
 @given(st.lists(st.sampled_from(PIECES), min_size=1, max_size=6).map("".join))
 def test_masking_takes_linear_time(unit):

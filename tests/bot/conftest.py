@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from analytics.models import Message
 from bot.models import WebhookEvent
 from faq.importer import import_faq, parse_faq_csv
-from tests import line_webhook as wh
+from bot import line_webhook as wh
 
 SECRET = "test-channel-secret"  # tests/conftest.py settings
 FAQ_CSV = """id,category,question,alternates,answer,url,department

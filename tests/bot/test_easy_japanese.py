@@ -9,7 +9,7 @@ from sqlalchemy import select
 from bot import easy
 from bot.models import ResidentPreference
 from faq import services
-from tests import line_webhook as wh
+from bot import line_webhook as wh
 from tests.bot.conftest import messages
 
 EASY_ANSWER = "じゅうみんひょう は、しやくしょ の しみんか で とれます。"

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.models import GroupChat, WebhookEvent
-from tests import line_webhook as wh
+from bot import line_webhook as wh
 from tests.bot.conftest import messages
 
 CHATS = [pytest.param(wh.group, id="group"), pytest.param(wh.room, id="room")]

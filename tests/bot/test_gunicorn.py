@@ -16,8 +16,10 @@ from sqlalchemy import func, select
 
 from analytics.models import Message
 from bot.models import PendingReply
-from tests import line_webhook as wh
+from bot import line_webhook as wh
 from tests.bot.conftest import SECRET
+
+pytestmark = pytest.mark.slow  # real gunicorn, two workers loading the model
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKERS = 2

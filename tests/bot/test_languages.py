@@ -8,7 +8,7 @@ import pytest
 
 from bot import foreign
 from retrieval.language import FOREIGN
-from tests import line_webhook as wh
+from bot import line_webhook as wh
 from tests.bot.conftest import messages
 
 
@@ -112,3 +112,35 @@ def test_a_staff_translation_is_the_answer_and_without_one_the_easy_japanese_fol
     [offer] = foreign.candidates([entry], 1, "en")
     assert "1. Getting a residence certificate" in offer.text
     assert offer.quick_reply.items[0].action.label == "Getting a residence…"
+
+
+GREETINGS = {"en": ("Hello!", "Thank you"), "vi": ("xin chào", "Cảm ơn!"), "zh": ("你好", "谢谢"),
+             "ko": ("안녕하세요", "감사합니다"), "pt": ("Olá", "obrigado"), "tl": ("kumusta", "Salamat po"),
+             "ne": ("नमस्ते", "धन्यवाद"), "id": ("halo", "Terima kasih")}
+
+
+def test_greetings_thanks_and_stickers_are_answered_in_the_greeting_language(faq, deliver, line_stub, session):
+    """Before: 「xin chào」 was searched as a question and 「hello」 got the Japanese greeting. Now each
+    gets the friendly reply in its own language, counted as 除外, and a sticker after it too."""
+    assert set(GREETINGS) == set(FOREIGN)
+    for language, (hello, thanks) in GREETINGS.items():
+        for typed, key in ((hello, "hello"), (thanks, "welcome")):
+            event = wh.text(typed)
+            deliver(event)
+            assert line_stub.texts(event["replyToken"]) == [foreign.TEXTS[language][key]], typed
+        sticker = wh.sticker()
+        deliver(sticker)
+        assert line_stub.texts(sticker["replyToken"]) == [foreign.TEXTS[language]["text_only"]], language
+    rows = messages(session)
+    assert [(m.outcome, m.language) for m in rows] == [
+        ("excluded", language) for language in GREETINGS for _ in range(3)]
+
+
+def test_a_japanese_greeting_keeps_the_residents_language(faq, deliver, line_stub, session):
+    deliver(wh.text("Where can I get a copy of my residence certificate?"))
+    hello = wh.text("こんにちは")
+    deliver(hello)
+    assert line_stub.texts(hello["replyToken"]) == [foreign.TEXTS["en"]["hello"]]
+    newcomer = wh.text("こんにちは", user_id="U" + "f" * 32)
+    deliver(newcomer)
+    assert line_stub.texts(newcomer["replyToken"])[0].startswith("こんにちは。")

@@ -11,8 +11,8 @@ from linebot.v3.messaging import ReplyMessageRequest
 from bot import replies
 from bot.chat import webhook_body
 from faq.live import EntryView
-from tests import line_webhook as wh
-from tests.line_stub import MESSAGING_SPEC, WEBHOOK_SPEC, LineStub, limit_errors, schema_errors
+from bot import line_webhook as wh
+from bot.line_stub import MESSAGING_SPEC, WEBHOOK_SPEC, LineStub, limit_errors, schema_errors
 
 TEXT = {"type": "text", "text": "こんにちは"}
 

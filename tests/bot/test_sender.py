@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 from bot.models import PendingReply
 from bot.sender import ReplySender
 from db import utcnow
-from tests import line_webhook as wh
+from bot import line_webhook as wh
 from tests.bot.conftest import SECRET, messages
 
 

@@ -10,7 +10,7 @@ import config
 from notices import subscriptions
 from notices.crypto import IdBox
 from notices.models import Subscriber, Subscription
-from tests import line_webhook as wh
+from bot import line_webhook as wh
 from tests.bot.conftest import messages
 
 KEY = Fernet.generate_key().decode()

@@ -13,7 +13,7 @@ from sqlalchemy import inspect, select, text
 from analytics.models import Message
 from bot import events
 from bot.models import WebhookEvent
-from tests import line_webhook as wh
+from bot import line_webhook as wh
 from tests.bot.conftest import SECRET, event_count, messages
 
 

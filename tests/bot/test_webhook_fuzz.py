@@ -27,8 +27,10 @@ from sqlalchemy import select
 
 from bot.models import WebhookEvent
 from retrieval.embedder import Embedder
-from tests import line_webhook as wh
+from bot import line_webhook as wh
 from tests.bot.conftest import SECRET
+
+pytestmark = pytest.mark.slow  # hundreds of generated webhook bodies
 
 # Examples per backend: 38 s on SQLite and 9 s on PostgreSQL here, on 2 cores shared with others.
 EXAMPLES = {"sqlite": 1000, "postgresql": 200}

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from bot import events as bot_events
 from bot.models import WebhookEvent
-from tests import line_webhook as wh
+from bot import line_webhook as wh
 from tests.bot.conftest import event_count, messages
 
 

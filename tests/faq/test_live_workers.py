@@ -15,6 +15,8 @@ from faq.importer import import_faq, parse_faq_csv
 from tests.conftest import ROOT
 from tests.faq.test_live import NEW_PHRASING
 
+pytestmark = pytest.mark.slow  # several worker processes, each loading the model
+
 POLL_SECONDS = 0.5
 PATIENCE = 120  # seconds; loading the model on a busy machine is slow, this is no speed test
 

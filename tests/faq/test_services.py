@@ -135,3 +135,12 @@ def test_synonyms_are_kept_and_each_change_bumps_the_version(loaded):
     services.delete_synonym(session, "マイナ")
     session.commit()
     assert services.synonyms(session) == {} and services.current_version(session) == version + 2
+
+
+def test_translated_questions_reach_the_index_document_in_language_order():
+    row = EntryRow("A01", question="住民票の写し", answer="市民課で", translations={
+        "question_vi": "Bản sao phiếu cư trú", "question_en": "A copy of the residence certificate",
+        "answer_en": "At the Citizens Division", "answer_easy": "しみんか で", "question_zh": "  "})
+    doc = services.document_of(row)
+    assert doc.translated_questions == (("en", "A copy of the residence certificate"), ("vi", "Bản sao phiếu cư trú"))
+    assert (doc.question, doc.answer) == ("住民票の写し", "市民課で")

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from admin.accounts import create_user
 from handoff.models import Conversation, ConversationMessage
 from handoff.office_hours import JST
-from tests import line_webhook as wh
+from bot import line_webhook as wh
 from tests.admin.conftest import PASSWORD, login, post
 from tests.bot.conftest import messages
 

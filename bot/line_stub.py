@@ -21,7 +21,7 @@ never heard): what a retry key is for. The month's quota (`quota`, `GET /v2/bot/
 and `/consumption`, counted per recipient as LINE counts) and rich menus (create, image upload,
 set as default) are served too.
 
-Also used by bench/webhook_roundtrip.py.
+Test tooling, not used by the app (it needs the test extra): tests/ and bench/ both use it.
 """
 from __future__ import annotations
 
@@ -203,7 +203,10 @@ class LineStub:
         self._server = make_server("127.0.0.1", 0, self._app, threaded=True,
                                    request_handler=_QuietHandler)
         self.url = f"http://127.0.0.1:{self._server.server_port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        # A short poll: shutdown() waits up to one interval, and every test using the stand-in stops it
+        # (0.5 s, the default, was most of a contract test's time).
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        daemon=True)
         self._thread.start()
         return self
 

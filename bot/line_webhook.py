@@ -2,7 +2,7 @@
 
 `body(...)` refuses to build a payload that does not conform to webhook.yml's CallbackRequest
 (discriminators followed), so every test talks to the bot in LINE's real format.
-Also used by bench/webhook_roundtrip.py.
+Test tooling, not used by the app (it needs the test extra): tests/ and bench/ both use it.
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import json
 import secrets
 import time
 
-from tests.line_stub import WEBHOOK_SPEC, schema_errors
+from bot.line_stub import WEBHOOK_SPEC, schema_errors
 
 USER_ID = "U" + "4af4980629" + "0" * 22  # LINE's shape: U + 32 hex digits
 GROUP_ID = "C" + "4af4980629" + "1" * 22  # groups are C + 32 hex digits, rooms R + 32
