@@ -49,7 +49,7 @@ def search(index: Index, query: str, k: int = 10, language: str | None = None) -
         entries += [e for e in translated.top(vector) if e not in seen]
     if not entries:
         return []
-    phrasing, answer = index.dense.exact(vector, entries)
+    phrasing, answer, _ = index.dense.exact(vector, entries)
     if translated is not None:
         phrasing = np.maximum(phrasing, _on_japanese_scale(translated.exact(vector, entries)[0], vector,
                                                            translated, index))

@@ -31,6 +31,7 @@ class Signals:
     fields: np.ndarray  # (3, n): lexical coverage by question words, readings, answer words
     phrasing: np.ndarray  # best cosine over the entry's question and alternate phrasings
     answer: np.ndarray  # cosine of the entry's answer passage (-1: not embedded)
+    sentence: np.ndarray  # best cosine over the entry's answer sentences (-1: not embedded)
     hiragana: float
     noun_cover: np.ndarray  # idf-weighted share of the message's nouns the entry uses
     noun_gap: np.ndarray  # how rare the rarest noun the entry lacks is (0: it lacks none)
@@ -61,8 +62,8 @@ class Feature:
 
 
 # The one table the column order, the trees' monotonic constraints and the saved model derive from.
-FEATURES = (Feature("lexical", 1), Feature("phrasing", 1), Feature("answer", 1), Feature("hiragana", 0),
-            Feature("noun_cover", 1), Feature("noun_gap", -1))
+FEATURES = (Feature("lexical", 1), Feature("phrasing", 1), Feature("answer", 1), Feature("sentence", 1),
+            Feature("hiragana", 0), Feature("noun_cover", 1), Feature("noun_gap", -1))
 FEATURE_NAMES = tuple(f.name for f in FEATURES)
 
 
@@ -75,6 +76,7 @@ def features(signals: Signals) -> np.ndarray:
     n = len(signals.ids)
     return np.column_stack([signals.lexical, dense_scale(signals.phrasing, signals.dense_range),
                             dense_scale(signals.answer, signals.dense_range),
+                            dense_scale(signals.sentence, signals.dense_range),
                             np.full(n, signals.hiragana, dtype=np.float32), signals.noun_cover,
                             signals.noun_gap])
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -11,7 +12,7 @@ import numpy as np
 from . import calibration, confidence, hybrid
 from .calibration import Calibration
 from .bm25 import WeightedBm25
-from .dense import DenseIndex
+from .dense import ANSWER, PHRASING, SENTENCE, DenseIndex
 from .embedder import Embedder
 from .normalize import has_content, hiragana_share, normalize
 from .nouns import NounCoverage
@@ -60,6 +61,8 @@ class IndexSettings:
     rewrite_readings: bool = True
     # Characters of the answer embedded after the question (-1: all of it, 0: none).
     answer_chars: int = 200
+    # The answer's first sentences, each embedded after the question (0: none).
+    answer_sentences: int = 12
     # BM25 fields: question and alternates (weight 1), their reading bigrams, the answer's words.
     reading_weight: float = 1.0
     answer_weight: float = 0.2
@@ -79,12 +82,24 @@ def _exact_key(text: str) -> str:
     return "".join(ch for ch in normalize(text) if ch.isalnum())
 
 
-def _passages(doc: Document, answer_chars: int) -> list[tuple[str, bool]]:
-    """(normalised text, whether it is the answer passage) for each passage embedded."""
-    passages = [(normalize(p), False) for p in (doc.question, *doc.alternates)]
-    if answer_chars and doc.answer:
-        passages.append((normalize(f"{doc.question}\n{_head(doc.answer, answer_chars)}"), True))
-    return [(text, is_answer) for text, is_answer in passages if text]
+# A sentence ends at 。！？ or a line break; shorter pieces (「▼詳しくはこちら」, a bare link) say little.
+_SENTENCE_END = re.compile(r"(?<=[。！？\n])")
+_MIN_SENTENCE_CHARS = 6
+
+
+def _sentences(answer: str, limit: int) -> list[str]:
+    pieces = (piece.strip() for piece in _SENTENCE_END.split(answer))
+    return [piece for piece in pieces if len(piece) >= _MIN_SENTENCE_CHARS][:limit]
+
+
+def _passages(doc: Document, settings: IndexSettings) -> list[tuple[str, int]]:
+    """(normalised text, its kind in dense.KINDS) for each passage embedded."""
+    passages = [(normalize(p), PHRASING) for p in (doc.question, *doc.alternates)]
+    if settings.answer_chars and doc.answer:
+        passages.append((normalize(f"{doc.question}\n{_head(doc.answer, settings.answer_chars)}"), ANSWER))
+    passages += [(normalize(f"{doc.question}\n{sentence}"), SENTENCE)
+                 for sentence in _sentences(doc.answer, settings.answer_sentences)]
+    return [(text, kind) for text, kind in passages if text]
 
 
 class Index:
@@ -120,12 +135,12 @@ class Index:
         passages, owners = [], []
         if settings.method != "bm25":
             for i, doc in enumerate(self.docs):
-                texts = _passages(doc, settings.answer_chars)
+                texts = _passages(doc, settings)
                 passages += texts
                 owners += [i] * len(texts)
         vectors = (embedder.passages([text for text, _ in passages], progress=progress) if passages
                    else np.zeros((0, embedder.dim), dtype=np.float32))
-        self.dense = DenseIndex(vectors, owners, [is_answer for _, is_answer in passages], len(self.docs))
+        self.dense = DenseIndex(vectors, owners, [kind for _, kind in passages], len(self.docs))
         self.translated = self._translated(progress) if settings.method != "bm25" else {}
         self.calibration = Calibration(0.0, 1.0, ())
         if settings.method != "bm25" and self.docs:
@@ -142,7 +157,7 @@ class Index:
                     texts.append(text)
                     owners.append(i)
         return {language: DenseIndex(self.embedder.passages(texts, progress=progress), owners,
-                                     [False] * len(texts), len(self.docs))
+                                     [PHRASING] * len(texts), len(self.docs))
                 for language, (texts, owners) in by_language.items()}
 
     def _tokens(self, text: str) -> tuple[list[str], list[str]]:
@@ -192,7 +207,7 @@ class Index:
         hiragana = hiragana_share(text)
         if self.settings.method == "bm25":
             none = np.full(len(self.docs), -1.0, dtype=np.float32)
-            return hybrid.Signals(np.arange(len(self.docs)), fields, none, none, hiragana, none, none)
+            return hybrid.Signals(np.arange(len(self.docs)), fields, none, none, none, hiragana, none, none)
         if vector is None:
             vector = self.embedder.queries([text])[0]
         entries = self.dense.top(vector)
@@ -202,12 +217,13 @@ class Index:
             seen = set(entries)
             entries += [int(e) for e in lexical_top if lexical[e] > 0 and int(e) not in seen]
         ids = np.array(entries, dtype=np.int64)
-        phrasing, answer = self.dense.exact(vector, entries)
+        phrasing, answer, sentence = self.dense.exact(vector, entries)
         # An entry whose answer is still empty is judged on its phrasings alone, so a paraphrase
         # reaches it (the resident is told it is being prepared, and by whom) as an exact one does.
         answer = np.where(answer < -0.5, phrasing, answer)
+        sentence = np.where(sentence < -0.5, answer, sentence)
         cover, gap = self.nouns.features(nouns(text, self.settings.tokens), entries)
-        return hybrid.Signals(ids, fields[:, ids], phrasing, answer, hiragana, cover, gap,
+        return hybrid.Signals(ids, fields[:, ids], phrasing, answer, sentence, hiragana, cover, gap,
                               self.exact.get(_exact_key(query[:MAX_QUERY_CHARS]), -1),
                               self.calibration.dense_range)
 
@@ -244,7 +260,9 @@ class Index:
         positions = calibration.probe_positions(len(self.docs))
         texts = [self.prepare(self.docs[i].question) for i in positions]
         vectors = self.embedder.known_queries(texts)
-        floor, ceiling = calibration.dense_range(vectors, self.dense.vectors, self.dense.owners, positions)
+        searched = self.dense.searched  # the background of whole-entry passages, as before sentences
+        floor, ceiling = calibration.dense_range(vectors, self.dense.vectors[searched], self.dense.owners[searched],
+                                                 positions)
         self.calibration = Calibration(floor, ceiling, ())  # the probes' features need the range
         if self.settings.method != "hybrid":
             return self.calibration
