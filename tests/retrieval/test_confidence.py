@@ -41,10 +41,9 @@ def test_more_evidence_never_lowers_the_confidence(model, feature):
 
 
 def test_scores_are_probabilities_and_order_strong_over_weak_evidence(model):
-    # lexical coverage, phrasing, answer passage, hiragana, nouns used, noun gap
-    weak = [0.05, 0.2, 0.2, 0.3, 0.0, 1.0]
-    strong = [1.0, 0.9, 0.8, 0.3, 1.0, 0.0]
-    scores = confidence.score(model, np.array([weak, strong]))
+    weak = dict(lexical=0.05, phrasing=0.2, answer=0.2, sentence=0.2, hiragana=0.3, noun_cover=0.0, noun_gap=1.0)
+    strong = dict(lexical=1.0, phrasing=0.9, answer=0.8, sentence=0.8, hiragana=0.3, noun_cover=1.0, noun_gap=0.0)
+    scores = confidence.score(model, np.array([[row[name] for name in hybrid.FEATURE_NAMES] for row in (weak, strong)]))
     assert ((0 <= scores) & (scores <= 1)).all()
     assert scores[1] > 0.5 > scores[0]
 
