@@ -1,8 +1,9 @@
 """The evidence a (message, entry) pair carries, as the features the confidence model weighs.
 
-Six features (FEATURES): how much of the message the entry's words cover (BM25 over its question
+Seven features (FEATURES): how much of the message the entry's words cover (BM25 over its question
 words, their readings and its answer's words, each normalised by the message's self-score, summed),
-the rescaled cosine of the entry's best phrasing and of its answer passage, the share of the message
+the rescaled cosine of the entry's best phrasing, of its answer passage and of its best answer
+sentence (a resident describing a situation often meets one sentence of a long answer), the share of the message
 written in hiragana (Sudachi and e5 read such messages poorly, so the same evidence means more
 there), and whether the entry speaks of the message's nouns (nouns.py: a question the FAQ cannot
 answer often differs from an entry in one noun). confidence.py turns them into "how likely this

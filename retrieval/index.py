@@ -99,7 +99,13 @@ def _passages(doc: Document, settings: IndexSettings) -> list[tuple[str, int]]:
         passages.append((normalize(f"{doc.question}\n{_head(doc.answer, settings.answer_chars)}"), ANSWER))
     passages += [(normalize(f"{doc.question}\n{sentence}"), SENTENCE)
                  for sentence in _sentences(doc.answer, settings.answer_sentences)]
-    return [(text, kind) for text, kind in passages if text]
+    # A one-sentence answer's sentence passage is its answer passage: kept once, as the answer
+    # (exact() gives an entry without sentence passages its answer's cosine, the same number).
+    kept: dict[str, int] = {}
+    for text, kind in passages:
+        if text:
+            kept.setdefault(text, kind)
+    return list(kept.items())
 
 
 class Index:
