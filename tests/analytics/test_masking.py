@@ -103,14 +103,17 @@ def test_long_text_is_cut_to_lines_limit():
     assert len(mask_personal_data("あ" * (MAX_LENGTH + 1000))) == MAX_LENGTH
 
 
-@pytest.mark.slow  # a timing test: 0.5 s of budget took 1.6 s with others' jobs on the cores
+@pytest.mark.slow
 def test_a_long_message_is_masked_quickly():
-    """5,000 digits took 0.4 s and 100,000 characters 107 s: every pattern rescanned each run."""
+    """5,000 digits took 0.4 s and 100,000 characters 107 s: every pattern rescanned each run.
+
+    Timed for real by bench/masking_speed.py (about 50 ms for these six); this budget only catches a
+    gross blowup: a 0.5 s one failed in CI, where the same six took 1.1 s."""
     mask_personal_data("山田")  # Sudachi's dictionary loads on first use, seconds on a busy machine
     started = time.perf_counter()
     for unit in ("1", "１", "一", "1-", "a", "山田"):
         mask_personal_data(unit * (MAX_LENGTH // len(unit)))
-    assert time.perf_counter() - started < 0.5
+    assert time.perf_counter() - started < 5
 
 
 # Pieces of every pattern: a unit made of them, repeated, is a run a pattern without a left anchor
@@ -126,11 +129,11 @@ PIECES = ["1", "１", "〇", "一", "-", "ー", " ", "　", ".", "/", "@", "a", 
 @given(st.lists(st.sampled_from(PIECES), min_size=1, max_size=6).map("".join))
 def test_masking_takes_linear_time(unit):
     """100,000 characters (past the cut, so the patterns alone): quadratic patterns took 100 s and
-    more on such runs; linear ones take a fraction of a second."""
+    more on such runs; linear ones take about 50 ms (bench/masking_speed.py): 10 s is far from both."""
     text = (unit * (100_000 // len(unit) + 1))[:100_000]
     started = time.perf_counter()
     masking._mask_patterns(text)
-    assert time.perf_counter() - started < 3.0
+    assert time.perf_counter() - started < 10
 
 
 @settings(max_examples=50, deadline=None)
