@@ -251,7 +251,7 @@ def answer(entry: EntryView, message_id: int, language: str,
         easy = entry.translated("answer_easy")
         japanese = entry.answer + (f"\n\n{EASY_HEADING}\n{easy}" if easy else "")
         body = head + replies.fit(japanese, replies.MAX_TEXT - line_length(head + link)) + link
-    return [TextMessage(text=body), feedback_request(message_id, language, related[:replies.MAX_CANDIDATES - 1])]
+    return [TextMessage(text=body), feedback_request(message_id, language, related[:replies.MAX_RELATED])]
 
 
 def feedback_request(message_id: int, language: str, related: Sequence[EntryView] = ()) -> TextMessage:

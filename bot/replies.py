@@ -19,7 +19,8 @@ from faq.live import EntryView
 MAX_TEXT = 5000
 MAX_LABEL = 20
 MAX_DISPLAY_TEXT = 300
-MAX_CANDIDATES = 3
+MAX_CANDIDATES = 5  # as retrieval.decide, which this light module does not import
+MAX_RELATED = 2
 ELLIPSIS = "…"
 
 GREETING = (
@@ -96,7 +97,7 @@ def answer(entry: EntryView, message_id: int, related: Sequence[EntryView] = ())
     the related entries as buttons (the question's `candidates` are [entry, *related])."""
     link = link_line(entry.url)
     body = fit(entry.answer, MAX_TEXT - line_length(link)) + link
-    return [answer_card(entry.answer, entry.url, body), feedback_request(message_id, related[:MAX_CANDIDATES - 1])]
+    return [answer_card(entry.answer, entry.url, body), feedback_request(message_id, related[:MAX_RELATED])]
 
 
 def answer_card(text: str, url: str, plain_text: str) -> FlexMessage | TextMessage:
@@ -159,7 +160,7 @@ def shown(messages: Sequence[FlexMessage | TextMessage]) -> str:
 
 
 def candidates(entries: list[EntryView], message_id: int) -> list[TextMessage]:
-    """「もしかして」: up to 3 entries as quick-reply buttons, plus 「どれでもない」."""
+    """「もしかして」: up to 5 entries as quick-reply buttons, plus 「どれでもない」."""
     entries = entries[:MAX_CANDIDATES]
     lines = [CANDIDATES_INTRO]
     lines += [f"{number}. {entry.question}" for number, entry in enumerate(entries, 1)]

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .decide import MAX_CANDIDATES, Decision, DecisionKind
+from .decide import MAX_CANDIDATES, MAX_RELATED, Decision, DecisionKind
 from .dense import DenseIndex
 from .hybrid import dense_scale
 from .index import MAX_QUERY_CHARS, Hit, Index
@@ -70,10 +70,10 @@ def _on_japanese_scale(cosine: np.ndarray, vector: np.ndarray, translated: Dense
 
 
 def decide(hits: list[Hit], margin: float = ANSWER_MARGIN) -> Decision:
-    """Answer when the top entry leads the second by `margin`; else the top three as candidates;
+    """Answer when the top entry leads the second by `margin`; else the top five as candidates;
     none only when the top entry is at or below the FAQ's dense floor (score 0)."""
     if not hits or hits[0].score <= 0.0:
         return Decision(DecisionKind.NONE, [])
     if len(hits) == 1 or hits[0].score - hits[1].score >= margin:
-        return Decision(DecisionKind.ANSWER, [hits[0]], hits[1:MAX_CANDIDATES])
+        return Decision(DecisionKind.ANSWER, [hits[0]], hits[1:1 + MAX_RELATED])
     return Decision(DecisionKind.CANDIDATES, hits[:MAX_CANDIDATES])

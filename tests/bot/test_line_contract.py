@@ -86,13 +86,19 @@ def test_emoji_count_double_toward_the_limit():
     assert len(cut.encode("utf-16-le")) // 2 <= 5000 and cut.endswith("…")
 
 
+def test_the_replies_offer_as_many_entries_as_the_decision():
+    from retrieval.decide import MAX_CANDIDATES, MAX_RELATED
+
+    assert (replies.MAX_CANDIDATES, replies.MAX_RELATED) == (MAX_CANDIDATES, MAX_RELATED)
+
+
 def test_candidate_labels_are_cut_gracefully():
     long_question = "マイナンバーカードの電子証明書の有効期限が切れたときの更新手続きはどうすればよいですか"
-    entries = [EntryView(f"X{i}", "", long_question + str(i), "a", "", "") for i in range(5)]
+    entries = [EntryView(f"X{i}", "", long_question + str(i), "a", "", "") for i in range(7)]
     [message] = replies.candidates(entries, 7)
     assert _reply_errors([message]) == []
     items = message.quick_reply.items
-    assert len(items) == 4  # three candidates and どれでもない
+    assert len(items) == 6  # five candidates and どれでもない
     assert items[0].action.label == long_question[:19] + "…"
     assert items[0].action.display_text == long_question + "0"
 

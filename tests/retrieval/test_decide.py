@@ -13,9 +13,9 @@ def test_answer_at_or_above_the_answer_threshold_with_the_next_two_as_related():
     assert decide(hits(0.7), 0.6, 0.4).related == []
 
 
-def test_candidates_between_thresholds_the_top_three():
-    d = decide(hits(0.59, 0.5, 0.1, 0.44), 0.6, 0.4)
-    assert d.kind == "candidates" and [h.faq_id for h in d.hits] == ["E0", "E1", "E2"]
+def test_candidates_between_thresholds_the_top_five():
+    d = decide(hits(0.59, 0.5, 0.1, 0.44, 0.3, 0.2), 0.6, 0.4)
+    assert d.kind == "candidates" and [h.faq_id for h in d.hits] == ["E0", "E1", "E2", "E3", "E4"]
     assert d.related == []
     d = decide(hits(0.4), 0.6, 0.4)
     assert d.kind == "candidates" and [h.faq_id for h in d.hits] == ["E0"]

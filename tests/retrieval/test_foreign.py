@@ -11,7 +11,7 @@ def hits(*scores):
 
 def test_candidates_unless_the_top_entry_stands_clear():
     d = foreign.decide(hits(0.5, 0.45, 0.1, 0.05))
-    assert d.kind == "candidates" and [h.faq_id for h in d.hits] == ["E0", "E1", "E2"]
+    assert d.kind == "candidates" and [h.faq_id for h in d.hits] == ["E0", "E1", "E2", "E3"]
     d = foreign.decide(hits(0.6, 0.6 - foreign.ANSWER_MARGIN, 0.1))
     assert (d.kind, [h.faq_id for h in d.hits], [h.faq_id for h in d.related]) == ("answer", ["E0"], ["E1", "E2"])
 
