@@ -33,6 +33,7 @@ import numpy as np  # noqa: E402
 import config  # noqa: E402
 from faq.importer import parse_faq_csv  # noqa: E402
 from retrieval import Document, IndexSettings, build_index, calibration, confidence, hybrid, load_embedder  # noqa: E402
+from retrieval.decide import MAX_CANDIDATES, MAX_RELATED  # noqa: E402
 from retrieval.evaluate import evaluate, load_queries  # noqa: E402
 
 SAMPLE = ROOT / "faq" / "sample"
@@ -124,8 +125,9 @@ def decision(rows: list[dict], answer: float, candidate: float) -> dict[str, flo
     def top(r):
         return r["hits"][0][1] if r["hits"] else -1.0
 
-    def offered(r):
-        return {h[0] for h in r["hits"][:3]} if top(r) >= candidate else set()
+    def offered(r):  # as retrieval.decide: an answer and its related entries, or the candidates
+        shown = 1 + MAX_RELATED if top(r) >= answer else MAX_CANDIDATES if top(r) >= candidate else 0
+        return {h[0] for h in r["hits"][:shown]}
 
     right = sum(1 for r in ans if top(r) >= answer and r["hits"][0][0] in r["relevant"])
     wrong = sum(1 for r in ans if top(r) >= answer and r["hits"][0][0] not in r["relevant"])

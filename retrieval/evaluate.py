@@ -12,7 +12,7 @@ import numpy as np
 from errors import UserError
 
 from . import foreign
-from .decide import DecisionKind, decide
+from .decide import MAX_CANDIDATES, DecisionKind, decide
 from .embedder import Embedder
 from .index import Document, IndexSettings, build_index
 from .language import JAPANESE, detect
@@ -130,7 +130,7 @@ def evaluate(docs: Sequence[Document], queries: Sequence[Mapping], embedder: Emb
             "top": ids[0] if ids else None, "top_score": hits[0].score if hits else 0.0,
             "decision": decision.kind, "decided": [h.faq_id for h in decision.hits],
             "related": [h.faq_id for h in decision.related],
-            "hits": [[h.faq_id, h.score] for h in hits[:3]],
+            "hits": [[h.faq_id, h.score] for h in hits[:MAX_CANDIDATES]],
         })
     answerable = [r for r in rows if r["relevant"]]
     unanswerable = [r for r in rows if not r["relevant"]]
