@@ -85,6 +85,9 @@ class LiveIndex:
         self._poll_seconds = settings.index_poll_seconds
         self._embedder = retrieval.load_embedder(settings.embedding_model, settings.embedding_cache_dir,
                                                  settings.retrieval_threads)
+        # Every question is encoded by the model: load it with the index (the server's start),
+        # even when every passage is in the cache, so that no resident waits for it (about 8 s).
+        self._embedder.load()
         retrieval.language.preload()  # else a worker's first foreign question waits ~0.5 s for it
         self._build_lock = threading.Lock()
         self._served = self._build()
