@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-from .index import Hit
+if TYPE_CHECKING:  # annotations only: the index module loads numpy
+    from .index import Hit
 
 MAX_CANDIDATES = 3
 
