@@ -45,7 +45,7 @@ class StandIn:
 
 
 def embedder(cache: Path, delay: float, ready: Path | None = None):
-    with mock.patch.object(embedder_module, "_sentence_transformer", lambda *_: StandIn(delay, ready)), \
+    with mock.patch.object(embedder_module, "_load_model", lambda *_: StandIn(delay, ready)), \
             mock.patch.object(embedder_module, "_model_id", lambda _m: "stand-in"), \
             mock.patch.object(embedder_module, "configure_threads", lambda *_: None):
         made = embedder_module.Embedder("", cache)

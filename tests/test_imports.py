@@ -77,3 +77,11 @@ def test_the_retrieval_package_loads_its_parts_on_first_use(tmp_path):
                         tmp_path)
     assert "retrieval.index retrieval.foreign Embedder" in run["output"] and "numpy" in run["modules"]
     assert not run["modules"] & {"torch", "sentence_transformers"}  # the model loads when first used
+
+
+def test_the_bundled_model_encodes_without_torch(tmp_path):
+    """sentence-transformers and torch (about 8 s) load only for an EMBEDDING_MODEL folder."""
+    run = _loaded_after(f"from retrieval.embedder import Embedder\n"
+                        f"print(Embedder('', None).queries(['住民票']).shape)", tmp_path)
+    assert "(1, 384)" in run["output"]
+    assert not run["modules"] & {"torch", "sentence_transformers", "transformers"}

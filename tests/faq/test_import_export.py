@@ -227,8 +227,8 @@ def test_faq_index_on_a_warm_cache_loads_no_model_and_the_server_loads_it_at_sta
     # The same cache on a later `make run`: a new process, so an embedder of its own.
     shutil.copytree(tmp_path / "first-run", tmp_path / "warm")
     settings = configure(embedding_cache_dir=tmp_path / "warm")
-    loads, real = [], embedder_module._sentence_transformer
-    monkeypatch.setattr(embedder_module, "_sentence_transformer", lambda *args: loads.append(args) or real(*args))
+    loads, real = [], embedder_module._load_model
+    monkeypatch.setattr(embedder_module, "_load_model", lambda *args: loads.append(args) or real(*args))
 
     result = runner.invoke(args=["faq", "index"])
     assert result.exit_code == 0, result.output

