@@ -85,12 +85,12 @@ class LiveIndex:
         self._poll_seconds = settings.index_poll_seconds
         self._embedder = retrieval.load_embedder(settings.embedding_model, settings.embedding_cache_dir,
                                                  settings.retrieval_threads)
-        # Every question is encoded by the model: load it with the index (the server's start),
-        # even when every passage is in the cache, so that no resident waits for it (about 8 s).
-        self._embedder.load()
         retrieval.language.preload()  # else a worker's first foreign question waits ~0.5 s for it
         self._build_lock = threading.Lock()
         self._served = self._build()
+        # A build on a warm cache loads neither the model nor the confidence trees; every question
+        # needs both: load them now, at the server's start, not on a resident's first question.
+        self._served.index.warm()
         self._last_check = time.monotonic()
         self._wake = threading.Event()
         self._stop = threading.Event()

@@ -158,6 +158,13 @@ class Index:
             self._confidence_model = confidence.load()
         return self._confidence_model
 
+    def warm(self) -> None:
+        """Load what a search needs that a build may not have (the model, the confidence trees):
+        a server does, so that its first question does not wait for them."""
+        if self.settings.method != "bm25":
+            self.embedder.load()
+        _ = self.confidence_model
+
     def _translated(self, progress: bool) -> dict[str, DenseIndex]:
         """Per language, a dense index of the entries' translated questions (apart from `dense`,
         so that neither the Japanese ranking nor the calibration sees them)."""

@@ -219,8 +219,10 @@ def test_faq_index_on_a_warm_cache_loads_no_model_and_the_server_loads_it_at_sta
     import shutil
 
     from faq.live import LiveIndex
+    from retrieval import confidence
     from retrieval import embedder as embedder_module
 
+    real_trees = confidence.load
     configure(embedding_cache_dir=tmp_path / "first-run")
     assert runner.invoke(args=["faq", "import", str(faq_csv)]).exit_code == 0
     assert runner.invoke(args=["faq", "index"]).exit_code == 0  # cold: embeds everything
@@ -233,9 +235,11 @@ def test_faq_index_on_a_warm_cache_loads_no_model_and_the_server_loads_it_at_sta
     result = runner.invoke(args=["faq", "index"])
     assert result.exit_code == 0, result.output
     assert "4 件の索引" in result.output and loads == []
+    trees = []
+    monkeypatch.setattr(confidence, "load", lambda *args: trees.append(args) or real_trees(*args))
     live = LiveIndex(app.extensions["cityfaq"].sessionmaker, settings)
     try:
-        assert len(loads) == 1  # at start, before any question
+        assert len(loads) == 1 and len(trees) == 1  # at start, before any question
         assert live.search("住民票の写しがほしい")[0].faq_id == "A01"
         assert len(loads) == 1
     finally:
