@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import retrieval
 from faq.entries import EntryRow
 from retrieval.decide import DecisionKind
-from retrieval.evaluate import Evaluation, evaluate
+
+if TYPE_CHECKING:  # the evaluation loads numpy and the index: imported by the check that runs it
+    from retrieval.evaluate import Evaluation
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,8 @@ def with_draft(docs: Sequence[retrieval.Document], row: EntryRow) -> list[retrie
 def check_draft(docs: Sequence[retrieval.Document], row: EntryRow, queries: Sequence[Mapping],
                 embedder: retrieval.Embedder, synonyms: Mapping[str, str], answer_threshold: float,
                 candidate_threshold: float, on_query: Callable[[], None] | None = None) -> CheckResult:
+    from retrieval.evaluate import evaluate
+
     def run(documents: Sequence[retrieval.Document]) -> Evaluation:
         return evaluate(documents, queries, embedder, answer_threshold, candidate_threshold,
                         synonyms=synonyms, on_query=on_query)

@@ -45,10 +45,12 @@ class StandIn:
 
 
 def embedder(cache: Path, delay: float, ready: Path | None = None):
-    with mock.patch.object(embedder_module, "_sentence_transformer", lambda _m: StandIn(delay, ready)), \
+    with mock.patch.object(embedder_module, "_load_model", lambda *_: StandIn(delay, ready)), \
             mock.patch.object(embedder_module, "_model_id", lambda _m: "stand-in"), \
             mock.patch.object(embedder_module, "configure_threads", lambda *_: None):
-        return embedder_module.Embedder("", cache)
+        made = embedder_module.Embedder("", cache)
+        made.load()  # the stand-in, now: the real model would load lazily after the patch
+        return made
 
 
 def main() -> None:

@@ -108,6 +108,7 @@ def run_probe(args) -> dict:
     cache = Path(args.cache_dir)
     start = time.perf_counter()
     embedder = load_embedder("", cache)
+    embedder.load()  # the model loads lazily; load_s is its load
     import torch
 
     if args.torch_threads:

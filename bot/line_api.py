@@ -5,10 +5,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-import urllib3
-
-# line-bot-sdk takes seconds to import: each function imports what it sends with, so that the
-# admin and the CLI start without it and the first reply or push loads it.
+# line-bot-sdk takes seconds to import (and urllib3 tens of ms): each function imports what it
+# sends with, so that the admin and the CLI start without it and the first reply or push loads it.
 if TYPE_CHECKING:
     from linebot.v3.messaging import MessagingApi
 
@@ -39,6 +37,7 @@ def send_reply(host: str, access_token: str, reply_token: str, messages: list[di
                read_timeout: float = READ_TIMEOUT) -> ReplyError | None:
     """Reply to an event with LINE message objects (as JSON dicts); None when LINE took it."""
     from linebot.v3.messaging import ApiException, ReplyMessageRequest
+    from urllib3.exceptions import HTTPError
 
     api = _messaging_api(host, access_token)
     request = ReplyMessageRequest.from_dict({"replyToken": reply_token, "messages": messages})
@@ -49,7 +48,7 @@ def send_reply(host: str, access_token: str, reply_token: str, messages: list[di
         return ReplyError(f"LINE API {status} {exc.reason}: {exc.body}"[:2000],
                           retryable=status == 429 or status >= 500,
                           retry_after=_seconds((exc.headers or {}).get("Retry-After")))
-    except (urllib3.exceptions.HTTPError, OSError) as exc:
+    except (HTTPError, OSError) as exc:
         return ReplyError(f"LINE API unreachable: {type(exc).__name__}: {exc}"[:2000], retryable=True)
     return None
 
@@ -77,18 +76,20 @@ def send_push(host: str, access_token: str, to: str, messages: list[dict], retry
 def quota(host: str, access_token: str) -> tuple[int | None, int] | None:
     """(the month's message limit, None if unlimited; messages used) or None when LINE cannot be asked."""
     from linebot.v3.messaging import ApiException
+    from urllib3.exceptions import HTTPError
 
     api = _messaging_api(host, access_token)
     try:
         limit = api.get_message_quota(_request_timeout=(CONNECT_TIMEOUT, 5.0))
         used = api.get_message_quota_consumption(_request_timeout=(CONNECT_TIMEOUT, 5.0))
-    except (ApiException, urllib3.exceptions.HTTPError, OSError, ValueError):
+    except (ApiException, HTTPError, OSError, ValueError):
         return None
     return (limit.value if limit.type == "limited" else None), used.total_usage
 
 
 def _sent(call, host: str, access_token: str) -> ReplyError | None:
     from linebot.v3.messaging import ApiException
+    from urllib3.exceptions import HTTPError
 
     try:
         call(_messaging_api(host, access_token), (CONNECT_TIMEOUT, READ_TIMEOUT))
@@ -99,7 +100,7 @@ def _sent(call, host: str, access_token: str) -> ReplyError | None:
         return ReplyError(f"LINE API {status} {exc.reason}: {exc.body}"[:2000],
                           retryable=status == 429 or status >= 500,
                           retry_after=_seconds((exc.headers or {}).get("Retry-After")), status=status)
-    except (urllib3.exceptions.HTTPError, OSError) as exc:
+    except (HTTPError, OSError) as exc:
         return ReplyError(f"LINE API unreachable: {type(exc).__name__}: {exc}"[:2000], retryable=True)
     return None
 

@@ -88,6 +88,9 @@ class LiveIndex:
         retrieval.language.preload()  # else a worker's first foreign question waits ~0.5 s for it
         self._build_lock = threading.Lock()
         self._served = self._build()
+        # A build on a warm cache loads neither the model nor the confidence trees; every question
+        # needs both: load them now, at the server's start, not on a resident's first question.
+        self._served.index.warm()
         self._last_check = time.monotonic()
         self._wake = threading.Event()
         self._stop = threading.Event()

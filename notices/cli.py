@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import click
-from cryptography.fernet import Fernet
 from flask import Flask
 
 import web
@@ -15,6 +14,8 @@ notices_cli = StaffGroup("notices", help="お知らせ配信：LINE ユーザー
 
 @notices_cli.command("keygen", help="LINE_ID_KEYS に設定する新しい鍵を表示する（どこにも保存しない）")
 def keygen() -> None:
+    from cryptography.fernet import Fernet
+
     click.echo(Fernet.generate_key().decode())
 
 

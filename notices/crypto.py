@@ -6,9 +6,9 @@ that keep LINE user ids (notices, talking to staff) are off.
 """
 from __future__ import annotations
 
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
-
 from errors import UserError
+
+# cryptography is imported where a key is used (tens of ms): most commands never touch one.
 
 
 class KeyError_(UserError, ValueError):
@@ -17,6 +17,8 @@ class KeyError_(UserError, ValueError):
 
 def parse_keys(value: str) -> list[str]:
     """The keys of LINE_ID_KEYS, each checked; raises KeyError_ naming the bad one's position."""
+    from cryptography.fernet import Fernet
+
     keys = [k.strip() for k in value.split(",") if k.strip()]
     for position, key in enumerate(keys, 1):
         try:
@@ -30,6 +32,8 @@ class IdBox:
     """Encrypts and decrypts LINE user ids with the configured keys."""
 
     def __init__(self, keys: list[str]) -> None:
+        from cryptography.fernet import Fernet, MultiFernet
+
         if not keys:
             raise ValueError("no key")
         self._fernet = MultiFernet([Fernet(k) for k in keys])
@@ -39,6 +43,8 @@ class IdBox:
 
     def open(self, token: str) -> str | None:
         """The user id, or None when no configured key opens it (a key was dropped)."""
+        from cryptography.fernet import InvalidToken
+
         try:
             return self._fernet.decrypt(token.encode("ascii")).decode("utf-8")
         except (InvalidToken, ValueError):

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import pickle
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -100,6 +99,3 @@ def cache_key(*parts: str | bytes) -> str:
         digest.update(hashlib.sha256(part if isinstance(part, bytes) else part.encode()).digest())
     return digest.hexdigest()[:32]
 
-
-def model_bytes(model: object) -> bytes:
-    return pickle.dumps(model)

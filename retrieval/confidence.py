@@ -67,6 +67,13 @@ def load(path: Path = MODEL_PATH) -> HistGradientBoostingClassifier:
     return saved["model"]
 
 
+def fingerprint(model: HistGradientBoostingClassifier | None) -> bytes:
+    """What names a model in a cache key: the shipped one (None) by its file, read without
+    unpickling it (which imports scikit-learn, about 2 s: an index built on a warm cache needs no
+    model), any other by its pickle."""
+    return MODEL_PATH.read_bytes() if model is None else pickle.dumps(model)
+
+
 @lru_cache(maxsize=1)
 def _openmp() -> ThreadpoolController:
     from threadpoolctl import ThreadpoolController

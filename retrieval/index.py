@@ -118,9 +118,7 @@ class Index:
         self.synonyms = with_readings({**BUILTIN_SYNONYMS,
                                        **{normalize(k): normalize(v) for k, v in synonyms.items()}})
         self.settings = settings
-        # Every hybrid search weighs its candidates with this, whatever its order.
-        self.confidence_model = settings.confidence_model or (
-            confidence.load() if settings.method == "hybrid" else None)
+        self._confidence_model = settings.confidence_model
         questions = [self._tokens(_question_text(d)) for d in self.docs]
         answers = [self._tokens(_head(d.answer, settings.lexical_answer_chars))[0]
                    if settings.answer_weight > 0 else [] for d in self.docs]
@@ -151,6 +149,21 @@ class Index:
         self.calibration = Calibration(0.0, 1.0, ())
         if settings.method != "bm25" and self.docs:
             self.calibration = self._cached_calibration(synonyms)
+
+    @property
+    def confidence_model(self):
+        """Every hybrid search weighs its candidates with this, whatever its order. The shipped
+        model loads on first use: a build whose calibration is cached never needs it."""
+        if self._confidence_model is None and self.settings.method == "hybrid":
+            self._confidence_model = confidence.load()
+        return self._confidence_model
+
+    def warm(self) -> None:
+        """Load what a search needs that a build may not have (the model, the confidence trees):
+        a server does, so that its first question does not wait for them."""
+        if self.settings.method != "bm25":
+            self.embedder.load()
+        _ = self.confidence_model
 
     def _translated(self, progress: bool) -> dict[str, DenseIndex]:
         """Per language, a dense index of the entries' translated questions (apart from `dense`,
@@ -247,7 +260,7 @@ class Index:
         confidence model were calibrated before (a restart costs nothing), else measured now."""
         folder = self.embedder.cache.path.parent / "calibration" if self.embedder.cache else None
         key = calibration.cache_key(
-            self.embedder.model_id, calibration.model_bytes(self.confidence_model),
+            self.embedder.model_id, confidence.fingerprint(self.settings.confidence_model),
             repr(dataclasses.replace(self.settings, confidence_model=None)),
             repr(sorted(synonyms.items())), repr([(d.question, d.alternates, d.answer) for d in self.docs]))
         path = folder / f"{key}.json" if folder else None

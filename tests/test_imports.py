@@ -19,6 +19,9 @@ ROOT = Path(__file__).resolve().parent.parent
 # Seconds to import each (measured in the README); the model, the index, LINE's SDK, the chart.
 HEAVY = ("torch", "sentence_transformers", "transformers", "faiss", "sklearn", "sudachipy", "linebot",
          "matplotlib", "openpyxl")
+# Lighter (tens of ms to 0.15 s each), still nothing a command's start needs: the index's arrays, the
+# HTTP client that talks to LINE, the cipher of stored LINE user ids.
+LIGHTER = ("numpy", "urllib3", "cryptography")
 
 
 def _loaded_after(code: str, tmp_path: Path) -> dict:
@@ -41,7 +44,7 @@ print("\\n" + json.dumps(sorted({{name.split(".")[0] for name in sys.modules}}))
 
 def test_importing_the_models_loads_no_view_and_no_heavy_library(tmp_path):
     loaded = _loaded_after("import db\ndb.import_models()", tmp_path)["modules"]
-    assert not loaded & set(HEAVY)
+    assert not loaded & {*HEAVY, *LIGHTER}
     assert "flask" not in loaded  # no package __init__ pulls in its blueprint and views
 
 
@@ -51,7 +54,7 @@ def test_the_command_line_starts_without_the_model_or_line_sdk(tmp_path, args):
     run = _loaded_after(f"sys.argv = ['flask', '--app', 'wsgi', *{args!r}]\n"
                         "from flask.cli import main\nmain()", tmp_path)
     assert "Usage:" in run["output"]  # the command was found and answered
-    assert not run["modules"] & set(HEAVY)
+    assert not run["modules"] & {*HEAVY, *LIGHTER}
 
 
 def test_the_heavy_libraries_still_load_where_they_are_used(tmp_path):
@@ -60,3 +63,25 @@ def test_the_heavy_libraries_still_load_where_they_are_used(tmp_path):
                            "from retrieval import dense\nimport numpy\ndense.DenseIndex(numpy.eye(2, dtype='float32'), "
                            "[0, 1], [0, 0], 2)", tmp_path)["modules"]
     assert {"linebot", "sudachipy", "faiss"} <= loaded
+
+
+def test_the_retrieval_package_loads_its_parts_on_first_use(tmp_path):
+    """`import retrieval` gives the language names and the decision alone; the index and the
+    embedder load when first named, and decide/normalize stay functions, not their modules."""
+    run = _loaded_after("import retrieval\nfrom retrieval.decide import DecisionKind\n"
+                        "from retrieval.normalize import has_content\n"
+                        "print(callable(retrieval.decide), callable(retrieval.normalize))", tmp_path)
+    assert "True True" in run["output"] and "numpy" not in run["modules"]
+    run = _loaded_after("import retrieval\nfrom retrieval import Document, foreign\n"
+                        "print(retrieval.build_index.__module__, foreign.__name__, retrieval.Embedder.__name__)",
+                        tmp_path)
+    assert "retrieval.index retrieval.foreign Embedder" in run["output"] and "numpy" in run["modules"]
+    assert not run["modules"] & {"torch", "sentence_transformers"}  # the model loads when first used
+
+
+def test_the_bundled_model_encodes_without_torch(tmp_path):
+    """sentence-transformers and torch (about 8 s) load only for an EMBEDDING_MODEL folder."""
+    run = _loaded_after(f"from retrieval.embedder import Embedder\n"
+                        f"print(Embedder('', None).queries(['住民票']).shape)", tmp_path)
+    assert "(1, 384)" in run["output"]
+    assert not run["modules"] & {"torch", "sentence_transformers", "transformers"}

@@ -211,6 +211,40 @@ def test_faq_index_fills_the_embedding_cache_so_workers_start_without_embedding(
         live.close()
 
 
+
+def test_faq_index_on_a_warm_cache_loads_no_model_and_the_server_loads_it_at_start(runner, faq_csv, tmp_path, app,
+                                                                                  configure, monkeypatch):
+    """`make run`: `faq index` then `chat serve`. Only the server needs the model, for questions,
+    and it loads it with its index, not on the first question."""
+    import shutil
+
+    from faq.live import LiveIndex
+    from retrieval import confidence
+    from retrieval import embedder as embedder_module
+
+    real_trees = confidence.load
+    configure(embedding_cache_dir=tmp_path / "first-run")
+    assert runner.invoke(args=["faq", "import", str(faq_csv)]).exit_code == 0
+    assert runner.invoke(args=["faq", "index"]).exit_code == 0  # cold: embeds everything
+    # The same cache on a later `make run`: a new process, so an embedder of its own.
+    shutil.copytree(tmp_path / "first-run", tmp_path / "warm")
+    settings = configure(embedding_cache_dir=tmp_path / "warm")
+    loads, real = [], embedder_module._load_model
+    monkeypatch.setattr(embedder_module, "_load_model", lambda *args: loads.append(args) or real(*args))
+
+    result = runner.invoke(args=["faq", "index"])
+    assert result.exit_code == 0, result.output
+    assert "4 件の索引" in result.output and loads == []
+    trees = []
+    monkeypatch.setattr(confidence, "load", lambda *args: trees.append(args) or real_trees(*args))
+    live = LiveIndex(app.extensions["cityfaq"].sessionmaker, settings)
+    try:
+        assert len(loads) == 1 and len(trees) == 1  # at start, before any question
+        assert live.search("住民票の写しがほしい")[0].faq_id == "A01"
+        assert len(loads) == 1
+    finally:
+        live.close()
+
 TRANSLATED_CSV = f'''{HEADER},question_en,answer_en,answer_easy
 A01,住民票,住民票の写しがほしい,,市民課の窓口で取れます。,,市民課,Getting a residence certificate,"You can get it at the Citizens Division counter.",しみんか の まどぐち で とれます。
 B01,ごみ,粗大ごみの出し方,,粗大ごみ受付センターに電話してください。,,環境課,,,

@@ -41,7 +41,9 @@ def fake_embedder(cache_dir: Path, seconds_per_text: float = 0.0,
                   on_encode: Callable[[], None] | None = None) -> Embedder:
     """A real Embedder on the cache in `cache_dir`, with the stand-in model."""
     model = _SlowModel(seconds_per_text, on_encode)
-    with mock.patch.object(embedder_module, "_sentence_transformer", lambda _name: model), \
+    with mock.patch.object(embedder_module, "_load_model", lambda *_: model), \
             mock.patch.object(embedder_module, "_model_id", lambda _name: "fake"), \
             mock.patch.object(embedder_module, "configure_threads", lambda *_: None):
-        return Embedder("", cache_dir)
+        embedder = Embedder("", cache_dir)
+        embedder.load()  # the stand-in, now: the real model would load lazily after the patch
+        return embedder

