@@ -192,8 +192,8 @@ class Embedder:
         with self._lock:
             self.encoder_calls += len(texts)
             # sentence-transformers shows a progress bar whenever its logger is at INFO, as it is
-            # under gunicorn: one per resident's question, about 3 ms of a worker's CPU and a write
-            # to the error log (bench/webhook_spans.py). Passages have their own bar (_cached).
+            # under gunicorn: one drawn into the error log per resident's question (its CPU cost
+            # was within the noise of bench/webhook_spans.py). Passages have their own bar (_cached).
             vectors = self.st.encode(texts, prompt_name=prompt_name, batch_size=_BATCH,
                                      normalize_embeddings=True, convert_to_numpy=True,
                                      show_progress_bar=False)
