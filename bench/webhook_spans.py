@@ -1,6 +1,6 @@
 """Where one worker's webhook time goes: p50/p95 per span of the path of a question, in process.
 
-    .venv/bin/python bench/webhook_spans.py [--requests 300] [--faq-size 2000] [--threads 1]
+    .venv/bin/python bench/webhook_spans.py [--requests 300] [--faq-size 2000] [--threads 1] [--validate]
 
 The FAQ and the questions are those of bench/webhook_roundtrip.py. One process plays one gunicorn
 worker (RETRIEVAL_THREADS=--threads, 1 as gunicorn.conf.py gives each of 2 workers on 2 cores) and
@@ -9,8 +9,9 @@ delivers the reply to the LINE stand-in (not validated) outside the timed reques
 wrapper around the function named, timed per request (a function called twice counts twice);
 spans nest as indented. "rest" is the request minus its top-level spans: Flask, the route,
 dispatch. Wall time (p50, p95) suffers from whatever else the machine runs; CPU time (of the
-request's thread) much less. Logging is at INFO, as under gunicorn. Writes nothing; prints a
-Markdown table.
+request's thread) much less. The reply sender's send and, with --validate, the stand-in's check
+of the reply are timed in their own threads, after the request. Logging is at INFO, as under
+gunicorn. Writes nothing; prints a Markdown table (results: bench/results/webhook_roundtrip.md).
 """
 from __future__ import annotations
 
@@ -76,7 +77,7 @@ def instrument(wall: dict[str, float], cpu: dict[str, float]) -> None:
                 wall[_name] += (time.perf_counter() - began) * 1000
                 cpu[_name] += (time.thread_time() - began_cpu) * 1000
         setattr(owner, attribute, timed)
-    # retrieval.index imported confidence.of as a module attribute: the wrapper above is seen.
+    # Callers look these up at call time (module attributes, methods): they meet the wrappers.
 
 
 def percentile(values: list[float], p: float) -> float:
