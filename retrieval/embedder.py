@@ -241,8 +241,12 @@ class Embedder:
             return np.zeros((0, self.dim), dtype=np.float32)
         with self._lock:
             self.encoder_calls += len(texts)
+            # sentence-transformers shows a progress bar whenever its logger is at INFO, as it is
+            # under gunicorn: one drawn into the error log per resident's question (its CPU cost
+            # was within the noise of bench/webhook_spans.py). Passages have their own bar (_cached).
             vectors = self.st.encode(texts, prompt_name=prompt_name, batch_size=_BATCH,
-                                     normalize_embeddings=True, convert_to_numpy=True)
+                                     normalize_embeddings=True, convert_to_numpy=True,
+                                     show_progress_bar=False)
         return np.asarray(vectors, dtype=np.float32)
 
     def queries(self, texts: Sequence[str]) -> np.ndarray:

@@ -10,7 +10,7 @@ from datetime import timedelta
 from sqlalchemy import select, update
 
 from bot.models import PendingReply
-from bot.sender import ReplySender
+from bot.sender import POLL_SECONDS, ReplySender
 from db import utcnow
 from bot import line_webhook as wh
 from tests.bot.conftest import SECRET, messages
@@ -148,3 +148,25 @@ def test_two_workers_senders_send_each_reply_once(app, settings, client, faq, li
     assert sorted(r.reply_token for r in line_stub.replies) == sorted(e["replyToken"] for e in events)
     assert line_stub.attempts == len(events)
     assert [m.reply_status for m in messages(session)] == ["sent"] * len(events)
+
+
+def test_a_reply_another_sender_is_sending_is_not_polled_for_in_a_loop(app, settings, client, faq, line_stub,
+                                                                         session):
+    """While the other worker's sender holds a row (sending it), this sender has nothing due: it
+    waits for its next poll or a wake instead of querying again at once."""
+    sender_of(app).stop()
+    post(client, wh.text("住民票はどこで取れますか"))
+    session.execute(update(PendingReply).values(lease_until=utcnow() + timedelta(seconds=20)))
+    session.commit()
+    other = ReplySender(app.extensions["cityfaq"].sessionmaker, settings)
+    assert other.send_due() >= 0.9 * POLL_SECONDS
+    assert line_stub.replies == []
+
+
+def test_a_retry_due_soon_is_waited_for_exactly(app, settings, client, faq, line_stub, session):
+    sender_of(app).stop()
+    post(client, wh.text("住民票はどこで取れますか"))
+    session.execute(update(PendingReply).values(next_attempt_at=utcnow() + timedelta(seconds=0.5)))
+    session.commit()
+    wait = ReplySender(app.extensions["cityfaq"].sessionmaker, settings).send_due()
+    assert 0.2 < wait <= 0.5

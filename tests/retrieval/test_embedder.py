@@ -199,3 +199,20 @@ def test_a_directory_without_prompts_gets_both_prefixes(tiny_bert_dir, tmp_path)
     embedder = Embedder(str(tiny_bert_dir), tmp_path / "cache")
     assert embedder.st.prompts["query"] == "query: "
     assert embedder.st.prompts["passage"] == "passage: "
+
+
+def test_a_question_is_encoded_without_a_progress_bar_at_info_level(embedder, capfd):
+    """Under gunicorn the loggers are at INFO, where sentence-transformers would draw a progress
+    bar on standard error for every resident's question (CPU in the worker, a line in its log)."""
+    import logging
+
+    logger = logging.getLogger("sentence_transformers")
+    level = logger.level
+    logger.setLevel(logging.INFO)
+    try:
+        capfd.readouterr()
+        embedder.queries(["住民票の写しはどこで取れますか"])
+        embedder.passages(["住民票の写しの取り方 その999"])  # not cached: through the model too
+    finally:
+        logger.setLevel(level)
+    assert "Batches" not in capfd.readouterr().err
