@@ -11,7 +11,7 @@ import sqlalchemy
 from sqlalchemy import inspect, select, text
 
 from analytics.models import Message
-from bot import events
+from bot import events, replies
 from bot.models import WebhookEvent
 from bot import line_webhook as wh
 from tests.bot.conftest import SECRET, event_count, messages
@@ -113,9 +113,9 @@ def test_candidates_then_a_pick_completes_the_same_question(faq, configure, deli
     [message] = reply.messages
     assert message["text"].startswith("もしかして、次のどれかですか？")
     items = message["quickReply"]["items"]
-    assert 2 <= len(items) <= 4 and items[-1]["action"]["label"] == "どれでもない"
+    assert 2 <= len(items) <= replies.MAX_CANDIDATES + 1 and items[-1]["action"]["label"] == "どれでもない"
     [row] = messages(session)
-    assert row.outcome == "no_title" and row.faq_id is None and 1 <= len(row.candidates) <= 3
+    assert row.outcome == "no_title" and row.faq_id is None and 1 <= len(row.candidates) <= replies.MAX_CANDIDATES
 
     chosen = items[0]["action"]
     assert chosen["displayText"] in message["text"]
