@@ -1,5 +1,4 @@
 import pickle
-from unittest import mock
 import threading
 import warnings
 
@@ -74,56 +73,3 @@ def test_scoring_leaves_the_encoders_thread_pools_as_they_were(model):
     thread.join()
     before, _, after = seen
     assert after == before
-
-
-def _thresholds(model) -> list[tuple[int, float]]:
-    return [(int(node["feature_idx"]), float(node["num_threshold"]))
-            for iteration in model._predictors for node in iteration[0].nodes if not node["is_leaf"]]
-
-
-def test_the_trees_score_exactly_as_scikit_learn(model, index):
-    """score() walks the trees itself (confidence._Trees): the same bits as predict_proba, on
-    random rows, rows exactly at the split thresholds, missing values and a real search's rows."""
-    rng = np.random.default_rng(7)
-    width = len(confidence.MONOTONIC)
-    random = rng.uniform(-0.1, 1.1, size=(2000, width))
-    at_thresholds = rng.uniform(0, 1, size=(len(_thresholds(model)), width))
-    for row, (feature, threshold) in enumerate(_thresholds(model)):
-        at_thresholds[row, feature] = threshold
-    missing = random[:300].copy()
-    missing[rng.uniform(size=missing.shape) < 0.2] = np.nan
-    searched = [hybrid.features(index.candidates(q)) for q in ("住民票", "ソファを捨てたい", "じどうてあて")]
-    for rows in (random, at_thresholds, missing, random.astype(np.float32), *searched, random[:1]):
-        assert np.array_equal(confidence.score(model, rows), model.predict_proba(rows)[:, 1])
-
-
-def test_the_shipped_trees_are_walked_without_predict_proba(model):
-    # predict_proba's fixed cost per call (about 2 ms at 2,000 entries) is what _Trees saves.
-    rows = np.random.default_rng(1).uniform(0, 1, size=(50, len(confidence.MONOTONIC)))
-    expected = model.predict_proba(rows)[:, 1]
-    with mock.patch.object(type(model), "predict_proba", side_effect=AssertionError("called")):
-        assert np.array_equal(confidence.score(model, rows), expected)
-
-
-def test_a_model_that_is_not_those_trees_scores_with_its_own_predict_proba():
-    class Stand_in:
-        def predict_proba(self, features):
-            return np.column_stack([1 - features[:, 0], features[:, 0]])
-
-    assert list(confidence.score(Stand_in(), np.array([[0.25, 0.0], [0.75, 1.0]]))) == [0.25, 0.75]
-
-
-def test_rows_of_the_wrong_width_are_refused(model):
-    with pytest.raises(ValueError, match="features"):
-        confidence.score(model, np.zeros((3, len(confidence.MONOTONIC) - 1)))
-
-
-def test_a_refitted_model_is_walked_with_its_new_trees():
-    rng = np.random.default_rng(3)
-    x = rng.uniform(0, 1, size=(400, len(confidence.MONOTONIC)))
-    fitted = confidence.fit(x, (x[:, 0] > 0.5).astype(float))
-    before = confidence.score(fitted, x)
-    fitted.set_params(max_iter=20)
-    fitted.fit(x, (x[:, 1] > 0.5).astype(float))
-    assert np.array_equal(confidence.score(fitted, x), fitted.predict_proba(x)[:, 1])
-    assert not np.array_equal(confidence.score(fitted, x), before)
