@@ -65,7 +65,7 @@ def _load_model(model: str, threads: int):
     if not model:
         from .bundled import BundledModel
 
-        return BundledModel()
+        return BundledModel(threads)
     import torch
     from sentence_transformers import SentenceTransformer
 
