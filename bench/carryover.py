@@ -33,7 +33,8 @@ import numpy as np  # noqa: E402
 import config  # noqa: E402
 from faq.importer import parse_faq_csv  # noqa: E402
 from retrieval import Document, IndexSettings, build_index, calibration, confidence, hybrid, load_embedder  # noqa: E402
-from retrieval.decide import MAX_CANDIDATES, MAX_RELATED  # noqa: E402
+from retrieval.decide import DecisionKind, decide  # noqa: E402
+from retrieval.index import Hit  # noqa: E402
 from retrieval.evaluate import evaluate, load_queries  # noqa: E402
 
 SAMPLE = ROOT / "faq" / "sample"
@@ -121,20 +122,24 @@ def decision(rows: list[dict], answer: float, candidate: float) -> dict[str, flo
     """What residents see under thresholds (answer, candidate), from evaluate()'s per-query rows."""
     ans = [r for r in rows if r["relevant"]]
     oos = [r for r in rows if not r["relevant"]]
+    # the bot's own decision over each row's ranked hits (evaluate() keeps as many as it offers)
+    made = {id(r): decide([Hit(faq_id, score) for faq_id, score in r["hits"]], answer, candidate) for r in rows}
 
-    def top(r):
-        return r["hits"][0][1] if r["hits"] else -1.0
+    def kind(r):
+        return made[id(r)].kind
 
-    def offered(r):  # as retrieval.decide: an answer and its related entries, or the candidates
-        shown = 1 + MAX_RELATED if top(r) >= answer else MAX_CANDIDATES if top(r) >= candidate else 0
-        return {h[0] for h in r["hits"][:shown]}
+    def offered(r):
+        return {h.faq_id for h in made[id(r)].hits + made[id(r)].related}
 
-    right = sum(1 for r in ans if top(r) >= answer and r["hits"][0][0] in r["relevant"])
-    wrong = sum(1 for r in ans if top(r) >= answer and r["hits"][0][0] not in r["relevant"])
+    def answered_with(r):
+        return made[id(r)].hits[0].faq_id if kind(r) == DecisionKind.ANSWER else None
+
+    right = sum(1 for r in ans if answered_with(r) in r["relevant"])
+    wrong = sum(1 for r in ans if kind(r) == DecisionKind.ANSWER and answered_with(r) not in r["relevant"])
     return {"reached": sum(1 for r in ans if offered(r) & set(r["relevant"])) / len(ans),
             "answered_right": right / len(ans), "answered_wrong": wrong / len(ans),
-            "oos_answered": sum(1 for r in oos if top(r) >= answer) / max(len(oos), 1),
-            "oos_declined": sum(1 for r in oos if top(r) < candidate) / max(len(oos), 1)}
+            "oos_answered": sum(1 for r in oos if kind(r) == DecisionKind.ANSWER) / max(len(oos), 1),
+            "oos_declined": sum(1 for r in oos if kind(r) == DecisionKind.NONE) / max(len(oos), 1)}
 
 
 def choose(row_sets: list[list[dict]]) -> tuple[float, float]:

