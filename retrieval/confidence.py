@@ -37,15 +37,16 @@ def promising(features: np.ndarray, depth: int = TRAINING_DEPTH) -> np.ndarray:
     return np.argsort(-evidence, kind="stable")[:depth]
 
 
-def fit(features: np.ndarray, right: np.ndarray,
-        sample_weight: np.ndarray | None = None) -> HistGradientBoostingClassifier:
+def fit(features: np.ndarray, right: np.ndarray, sample_weight: np.ndarray | None = None,
+        monotonic: tuple[int, ...] = MONOTONIC) -> HistGradientBoostingClassifier:
     """features: rows of hybrid.features(); right: whether each row's entry is the right one;
-    sample_weight: so that each FAQ weighs the same, whatever its number of questions."""
+    sample_weight: so that each FAQ weighs the same, whatever its number of questions;
+    monotonic: one sign per column (a candidate feature is tried with bench/answer_adapter.py)."""
     from sklearn.ensemble import HistGradientBoostingClassifier
 
     model = HistGradientBoostingClassifier(max_depth=3, learning_rate=0.1, max_iter=100,
                                            l2_regularization=1.0, min_samples_leaf=40,
-                                           monotonic_cst=list(MONOTONIC), early_stopping=False,
+                                           monotonic_cst=list(monotonic), early_stopping=False,
                                            random_state=0)
     return model.fit(features, right, sample_weight=sample_weight)
 
