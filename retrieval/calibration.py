@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -92,9 +93,21 @@ def prior() -> tuple[float, ...]:
     return tuple(json.loads(PRIOR_PATH.read_text(encoding="utf-8"))["near_miss"]) if PRIOR_PATH.exists() else ()
 
 
+@lru_cache(maxsize=1)
+def code_fingerprint() -> bytes:
+    """The retrieval package's own source. A calibration measured by other code (another
+    version's passages, features or tokens) is measured again, not read back: the models' and the
+    FAQ's bytes alone once let a stale dense range survive an upgrade and shift every feature."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.digest()
+
+
 def cache_key(*parts: str | bytes) -> str:
-    """A stable key for a calibration: the models, the FAQ's texts, the settings."""
+    """A stable key for a calibration: this code, the models, the FAQ's texts, the settings."""
     digest = hashlib.sha256(_VERSION.encode())
+    digest.update(code_fingerprint())
     for part in parts:
         digest.update(hashlib.sha256(part if isinstance(part, bytes) else part.encode()).digest())
     return digest.hexdigest()[:32]

@@ -5,6 +5,7 @@ import pytest
 
 from retrieval import Document, build_index, calibration, confidence
 from retrieval.calibration import Calibration
+from retrieval.index import Index
 
 from .conftest import DOCS
 
@@ -51,6 +52,18 @@ def test_a_calibration_is_measured_once_and_read_back(embedder, monkeypatch):
         raise AssertionError("measured again although the FAQ and models did not change")
     monkeypatch.setattr("retrieval.index.Index.measure_calibration", measure_again)
     assert build_index(FAQ, embedder).calibration == first
+
+
+def test_a_calibration_measured_by_other_code_is_measured_again(embedder, monkeypatch):
+    """After an upgrade, the FAQ and the models unchanged: a calibration another version measured
+    (its dense range scales every feature) is not read back."""
+    build_index(FAQ, embedder)
+    monkeypatch.setattr(calibration, "code_fingerprint", lambda: b"another version")
+    measured = []
+    real = Index.measure_calibration
+    monkeypatch.setattr(Index, "measure_calibration", lambda index: measured.append(1) or real(index))
+    build_index(FAQ, embedder)
+    assert measured == [1]
 
 
 def test_an_index_read_back_with_its_calibration_loads_the_confidence_model_only_to_search(embedder, monkeypatch):
