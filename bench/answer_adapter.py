@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 import numpy as np  # noqa: E402
 
 import config  # noqa: E402
-from carryover import RawEvidence, faqs  # noqa: E402
+from carryover import RawEvidence, faqs, fit_on  # noqa: E402
 from retrieval import IndexSettings, build_index, confidence, hybrid, load_embedder  # noqa: E402
 from retrieval.dense import ANSWER, SENTENCE  # noqa: E402
 from retrieval.normalize import normalize  # noqa: E402
@@ -100,23 +100,16 @@ def design(row, with_adapter: bool) -> np.ndarray:
     return np.column_stack([features, adapted]) if with_adapter else features
 
 
+def training(rows: list, with_adapter: bool) -> tuple[np.ndarray, np.ndarray]:
+    """(x, y) of each question's most promising candidates, as carryover.training_rows keeps them."""
+    kept = [(row, confidence.promising(row[0])) for row in rows if row[0] is not None]
+    return (np.vstack([design(row, with_adapter)[k] for row, k in kept]),
+            np.concatenate([row[2][k] for row, k in kept]))
+
+
 def fit(rows_by_faq: dict, names: list[str], with_adapter: bool):
-    x, y, w = [], [], []
-    for name in names:
-        xs, ys = [], []
-        for row in rows_by_faq[name]:
-            if row[0] is None:
-                continue
-            kept = confidence.promising(row[0])
-            xs.append(design(row, with_adapter)[kept])
-            ys.append(row[2][kept])
-        ys = np.concatenate(ys)
-        x.append(np.vstack(xs))
-        y.append(ys)
-        w.append(np.full(len(ys), 1.0 / len(ys)))
-    y_all = np.concatenate(y)
-    return confidence.fit(np.vstack(x), y_all, np.concatenate(w) * len(y_all),
-                          monotonic=confidence.MONOTONIC + ((1,) if with_adapter else ()))
+    return fit_on(names, {n: training(rows_by_faq[n], with_adapter) for n in names},
+                  monotonic=confidence.MONOTONIC + ((1,) if with_adapter else ()))
 
 
 def hit_at_1(rows, score) -> float:

@@ -104,12 +104,12 @@ def training_rows(docs, queries, embedder) -> tuple[np.ndarray, np.ndarray]:
     return np.vstack(x), np.concatenate(y).astype(float)
 
 
-def fit_on(names, rows) -> object:
-    """Trees fitted on the named FAQs, each FAQ weighing the same."""
+def fit_on(names, rows, monotonic: tuple[int, ...] = confidence.MONOTONIC) -> object:
+    """Trees fitted on the named FAQs, each FAQ weighing the same (rows: name → (x, y))."""
     x = np.vstack([rows[n][0] for n in names])
     y = np.concatenate([rows[n][1] for n in names])
     weights = np.concatenate([np.full(len(rows[n][1]), len(y) / len(rows[n][1])) for n in names])
-    return confidence.fit(x, y, sample_weight=weights)
+    return confidence.fit(x, y, sample_weight=weights, monotonic=monotonic)
 
 
 def scored(docs, queries, embedder, model, answer=1.01, candidate=0.0) -> dict:
