@@ -275,7 +275,8 @@ class Index:
         return measured
 
     def measure_calibration(self) -> Calibration:
-        """Ask the FAQ's own questions (calibration.py); about 300 searches for a large FAQ."""
+        """Ask the FAQ's own questions and answers' openings (calibration.py); about 600 searches
+        for a large FAQ."""
         positions = calibration.probe_positions(len(self.docs))
         texts = [self.prepare(self.docs[i].question) for i in positions]
         vectors = self.embedder.known_queries(texts)
@@ -287,9 +288,17 @@ class Index:
             return self.calibration
         if len(positions) < calibration.MIN_PROBES:
             return Calibration(floor, ceiling, calibration.prior())
+        # Near misses are also probed with each answer's opening sentence: a resident describing a
+        # situation reads more like an answer than like a title, and in an FAQ of long answers
+        # such a message meets a wrong entry more closely than the FAQ's questions do.
+        openings = [(i, text) for i in positions for text in _sentences(self.docs[i].answer, 1)]
+        probes = list(zip(positions, (self.docs[i].question for i in positions), vectors))
+        if openings:
+            opening_vectors = self.embedder.known_queries([self.prepare(text) for _, text in openings])
+            probes += [(i, text, v) for (i, text), v in zip(openings, opening_vectors)]
         near_miss = []
-        for position, vector in zip(positions, vectors):
-            found = self.candidates(self.docs[position].question, vector)
+        for position, text, vector in probes:
+            found = self.candidates(text, vector)
             others = found.ids != position if found is not None else np.zeros(0, dtype=bool)
             if others.any():
                 near_miss.append(float(confidence.of(self.confidence_model, found)[others].max()))
