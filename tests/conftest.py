@@ -135,6 +135,9 @@ def app(settings):
     check_worker = app.extensions["cityfaq"]._check_worker
     if check_worker is not None:
         check_worker.stop()
+    # The app's pooled connections, closed now rather than by the garbage collector in a later test
+    # (psycopg warns of a connection deleted while open, after its database was dropped).
+    app.extensions["cityfaq"].sessionmaker.kw["bind"].dispose()
 
 
 @pytest.fixture
