@@ -7,9 +7,10 @@ any labelled question: each phrasing (question and alternates) is asked as a que
 its own entry's answer passages (in-batch softmax over entries, temperature 0.05, L2 penalty on W).
 Its cosine to each candidate's answer passages becomes an eighth feature of the confidence trees,
 stretched to [0, 1] by the adapted cosines' own background (mean − 2σ to mean + 6σ over the other
-entries, as calibration.dense_range does for the model's). The trees are fitted on two FAQs and
-judged on the third (bench/carryover.py's FAQs and development questions), against the shipped
-seven features fitted the same way. Writes bench/results/answer_adapter.md.
+entries, as calibration.dense_range does for the model's). The trees are fitted on the other FAQs
+and judged on the one left out (bench/carryover.py's FAQs and development questions: three when the
+results were written, four since), against the shipped seven features fitted the same way. Writes
+bench/results/answer_adapter.md.
 """
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """The learned confidence: how likely a candidate entry is the right answer to a message.
 
 A small gradient-boosted tree model (scikit-learn) over the features of hybrid.FEATURES. It
-is fitted by `bench/carryover.py --fit` on the labelled development questions of three FAQs of
+is fitted by `bench/carryover.py --fit` on the labelled development questions of four FAQs of
 different shape, each FAQ weighing the same, and saved beside this module; every number it is
 judged by comes from trees fitted without the FAQ measured (bench/results/carryover.md). Trees
 were kept over a logistic regression over the same features, which separated answerable from
