@@ -18,7 +18,15 @@ For each FAQ left out, the confidence trees are fitted on the others (each FAQ w
 same, whatever its number of questions), the left-out FAQ is calibrated from its own entries
 (retrieval/calibration.py) and the thresholds are the ones chosen without it: on each of the other
 FAQs, scored by trees fitted on the rest but it. Nothing in a row was fitted or chosen on the FAQ it
-describes. Writes bench/results/carryover.md.
+describes.
+
+A fifth FAQ is never fitted on, not even for the shipped trees and thresholds: つばめ市
+(bench/data/tsubame/faq.csv, 1,200 entries, long polite questions, answers of mixed length with
+headings, many near-duplicates, no alternates; bench/data/tsubame/queries_dev.jsonl). Its rows are
+the product as shipped on a city it has never seen. (Fitted on as a fifth training FAQ, it cost
+かもめ市 three points of hit@1 left out and helped no other FAQ, so it stays out.)
+
+Writes bench/results/carryover.md.
 """
 from __future__ import annotations
 
@@ -80,6 +88,11 @@ def faqs() -> dict[str, tuple[list[Document], list[dict]]]:
         "hibari": (_csv_docs(DATA / "hibari" / "faq.csv"), load_queries(DATA / "hibari" / "queries_dev.jsonl")),
         "kamome": (_csv_docs(DATA / "kamome" / "faq.csv"), load_queries(DATA / "kamome" / "queries_dev.jsonl")),
     }
+
+
+def unseen_faqs() -> dict[str, tuple[list[Document], list[dict]]]:
+    """name → (entries, development questions) of the FAQs nothing is fitted or chosen on."""
+    return {"tsubame": (_csv_docs(DATA / "tsubame" / "faq.csv"), load_queries(DATA / "tsubame" / "queries_dev.jsonl"))}
 
 
 class RawEvidence:
@@ -206,29 +219,50 @@ def main() -> None:
         nested = [scored(*data[f], embedder, fit_on([g for g in train if g != f], rows))["queries"] for f in train]
         answer, candidate = choose(nested)
         model = fit_on(train, rows)
-        sets = {"development": data[test][1]}
-        if args.final:
-            sets["**held-out**"] = load_queries(args.final / f"{test}.jsonl")
-        for label, queries in sets.items():
+        for label, queries in question_sets(test, data[test][1], args.final).items():
             docs = data[test][0]
-            for method in ("bm25", "dense"):
-                r = evaluate(docs, queries, embedder, 1.01, 0.0, method=method).to_dict()
-                out.append(f"| {test} | {label} ({r['n']}) | {method} | {fmt(r['hit@1'])} | {fmt(r['hit@3'])} | "
-                           f"{fmt(r['mrr@10'])} | | | | | | |")
+            out += baseline_rows(test, label, docs, queries, embedder)
             r = scored(docs, queries, embedder, model, answer, candidate)
             lofo_rows.setdefault(test, r["queries"])
             out.append(hybrid_row(test, label, "**hybrid**", r))
             if label != "development":  # held-out questions, never fitted on, with what ships
-                shipped = config.Settings()
-                r = scored(docs, queries, embedder, confidence.load(), shipped.answer_threshold,
-                           shipped.candidate_threshold)
-                out.append(hybrid_row(test, label, "hybrid as shipped (fitted with this FAQ's development questions)", r))
+                out.append(hybrid_row(test, label, "hybrid as shipped (fitted with this FAQ's development questions)",
+                                      as_shipped(docs, queries, embedder)))
             print(out[-1], flush=True)
     if args.fit:
         out += fit_shipped(data, rows, lofo_rows, embedder, names)
+    for name, (docs, development) in unseen_faqs().items():  # after --fit: what ships now
+        for label, queries in question_sets(name, development, args.final).items():
+            out += baseline_rows(name, label, docs, queries, embedder)
+            out.append(hybrid_row(name, label, "**hybrid as shipped (never fitted on this FAQ)**",
+                                  as_shipped(docs, queries, embedder)))
+            print(out[-1], flush=True)
     text = "\n".join(out) + "\n"
     print(text)
     RESULTS.write_text(text, encoding="utf-8")
+
+
+def question_sets(name: str, development: list[dict], final: Path | None) -> dict[str, list[dict]]:
+    sets = {"development": development}
+    if final:
+        sets["**held-out**"] = load_queries(final / f"{name}.jsonl")
+    return sets
+
+
+def baseline_rows(name: str, label: str, docs, queries, embedder) -> list[str]:
+    """BM25 alone and dense alone: the ranking the hybrid must beat."""
+    out = []
+    for method in ("bm25", "dense"):
+        r = evaluate(docs, queries, embedder, 1.01, 0.0, method=method).to_dict()
+        out.append(f"| {name} | {label} ({r['n']}) | {method} | {fmt(r['hit@1'])} | {fmt(r['hit@3'])} | "
+                   f"{fmt(r['mrr@10'])} | | | | | | |")
+    return out
+
+
+def as_shipped(docs, queries, embedder) -> dict:
+    """The shipped trees and thresholds (config.py)."""
+    shipped = config.Settings()
+    return scored(docs, queries, embedder, confidence.load(), shipped.answer_threshold, shipped.candidate_threshold)
 
 
 def hybrid_row(test: str, label: str, method: str, r: dict) -> str:
@@ -244,6 +278,7 @@ def fit_shipped(data, rows, lofo_rows, embedder, names) -> list[str]:
     answer, candidate = choose([lofo_rows[n] for n in names])
     model = fit_on(names, rows)
     confidence.save(model)
+    confidence.load.cache_clear()  # the rows that follow score what ships now
     near_miss = []
     for n in names:
         near_miss += build_index(data[n][0], embedder, settings=IndexSettings(confidence_model=model)).calibration.near_miss
