@@ -1,12 +1,13 @@
 """The evidence a (message, entry) pair carries, as the features the confidence model weighs.
 
-Seven features (FEATURES): how much of the message the entry's words cover (BM25 over its question
+Eleven features (FEATURES): how much of the message the entry's words cover (BM25 over its question
 words, their readings and its answer's words, each normalised by the message's self-score, summed),
 the rescaled cosine of the entry's best phrasing, of its answer passage and of its best answer
 sentence (a resident describing a situation often meets one sentence of a long answer), the share of the message
 written in hiragana (Sudachi and e5 read such messages poorly, so the same evidence means more
 there), and whether the entry speaks of the message's nouns (nouns.py: a question the FAQ cannot
-answer often differs from an entry in one noun). confidence.py turns them into "how likely this
+answer often differs from an entry in one noun); and for each of the four kinds of evidence, how
+far the entry is ahead of the best other candidate (negative: behind it). confidence.py turns them into "how likely this
 entry is the right one", which is what the answer/candidate thresholds need. That learned score was
 kept over reciprocal rank fusion (RRF), whose 1/(60 + rank) says only the order, not how sure the
 match is (both measured in the README).
@@ -14,10 +15,17 @@ match is (both measured in the README).
 The three lexical fields used to be three features: trees fitted on two FAQs then split on tiny
 differences in answer-word coverage, and on the third FAQ (kosodate, no alternates) ranked below
 dense alone; one summed coverage carried over (bench/results/carryover.md).
+
+The leads (session 13): scored alone, a candidate looks the same whether ten entries match as well
+or none does; with its lead the trees see the competition. Tried in session 12 on the question sets
+of the time, they were a trade between FAQs; on the sets written after that choice they lifted the
+hit@1 on the two FAQs nothing is fitted on (つばめ市's held-out questions 0.827 → 0.867, うみねこ町's
+development ones 0.830 → 0.880) and put the hybrid level with or above dense alone where it had been
+below, at a cost to ひばり市's long answers (README).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -40,6 +48,14 @@ class Signals:
     # (floor, ceiling) of this FAQ's cosines under this model (calibration.dense_range): cosines
     # crowd into a narrow band that differs from model to model; this stretches it to [0, 1].
     dense_range: tuple[float, float] = (0.0, 1.0)
+
+    def without(self, position: int) -> Signals:
+        """The same evidence with entry `position` left out of the candidates (the calibration asks
+        an entry's own question and must see the others as if it were not in the FAQ)."""
+        keep = self.ids != position
+        return replace(self, ids=self.ids[keep], fields=self.fields[:, keep], phrasing=self.phrasing[keep],
+                       answer=self.answer[keep], sentence=self.sentence[keep],
+                       noun_cover=self.noun_cover[keep], noun_gap=self.noun_gap[keep])
 
     @property
     def lexical(self) -> np.ndarray:
@@ -64,7 +80,11 @@ class Feature:
 
 # The one table the column order, the trees' monotonic constraints and the saved model derive from.
 FEATURES = (Feature("lexical", 1), Feature("phrasing", 1), Feature("answer", 1), Feature("sentence", 1),
-            Feature("hiragana", 0), Feature("noun_cover", 1), Feature("noun_gap", -1))
+            Feature("hiragana", 0), Feature("noun_cover", 1), Feature("noun_gap", -1),
+            Feature("lexical_lead", 1), Feature("phrasing_lead", 1), Feature("answer_lead", 1),
+            Feature("sentence_lead", 1))
+# The evidence whose lead over the other candidates is a feature of its own (named "<name>_lead").
+LEADS = ("lexical", "phrasing", "answer", "sentence")
 FEATURE_NAMES = tuple(f.name for f in FEATURES)
 
 
@@ -75,11 +95,22 @@ def column(name: str) -> int:
 def features(signals: Signals) -> np.ndarray:
     """(n, len(FEATURES)) rows of what the confidence model weighs, one per candidate entry."""
     n = len(signals.ids)
-    return np.column_stack([signals.lexical, dense_scale(signals.phrasing, signals.dense_range),
-                            dense_scale(signals.answer, signals.dense_range),
-                            dense_scale(signals.sentence, signals.dense_range),
-                            np.full(n, signals.hiragana, dtype=np.float32), signals.noun_cover,
-                            signals.noun_gap])
+    own = np.column_stack([signals.lexical, dense_scale(signals.phrasing, signals.dense_range),
+                           dense_scale(signals.answer, signals.dense_range),
+                           dense_scale(signals.sentence, signals.dense_range),
+                           np.full(n, signals.hiragana, dtype=np.float32), signals.noun_cover,
+                           signals.noun_gap])
+    return np.column_stack([own] + [lead(own[:, FEATURE_NAMES.index(name)]) for name in LEADS])
+
+
+def lead(values: np.ndarray) -> np.ndarray:
+    """How far each value is above the best of the others (negative: below it; 0 when alone)."""
+    if len(values) < 2:
+        return np.zeros_like(values)
+    first, second = np.argsort(-values, kind="stable")[:2]
+    best_other = np.full_like(values, values[first])
+    best_other[first] = values[second]
+    return values - best_other
 
 
 def rrf(*rankings: np.ndarray) -> np.ndarray:

@@ -299,9 +299,9 @@ class Index:
         near_miss = []
         for position, text, vector in probes:
             found = self.candidates(text, vector)
-            others = found.ids != position if found is not None else np.zeros(0, dtype=bool)
-            if others.any():
-                near_miss.append(float(confidence.of(self.confidence_model, found)[others].max()))
+            if found is not None and (found.ids != position).any():
+                # scored as if the entry were not in the FAQ: the leads compare the others with each other
+                near_miss.append(float(confidence.of(self.confidence_model, found.without(position)).max()))
         return Calibration(floor, ceiling, tuple(sorted(near_miss)))
 
 

@@ -1,6 +1,7 @@
 """Review queue, dashboard and the users command through their pages."""
 from __future__ import annotations
 
+import dataclasses
 import io
 from datetime import datetime, timezone
 
@@ -141,9 +142,14 @@ def test_redisplaying_the_new_entry_form_keeps_each_question_once(editor, faq, s
     assert re.findall(r'name="message" value="(\d+)"', page) == [str(i) for i in ids]
 
 
-def test_only_questions_with_a_plausible_top_hit_are_grouped(editor, faq, session):
+def test_only_questions_with_a_plausible_top_hit_are_grouped(app, editor, faq, session):
     """Issue 14: a Tagalog and an English question met at a score near 0 on the same entry and were
     one group, so 「まとめて除外」 excluded both. Below the bot's own floor a question stays alone."""
+    # The floor is the bot's candidate threshold, set here between the furniture questions (0.47 and
+    # up) and the others (0.15 and under): in a 4-entry FAQ, scored against the development FAQs'
+    # near misses (the prior), 「猫の名前」 gets 0.11 and would be offered 粗大ごみ at the shipped 0.02.
+    services = app.extensions["cityfaq"]
+    services.settings = dataclasses.replace(services.settings, candidate_threshold=0.2)
     sofa = [_message(session, text, "no_title", score=0.3).id
             for text in ("ソファを捨てたい", "大きい家具を捨てたい", "ベッドを処分したい")]
     tagalog = _message(session, "Saan ako kukuha ng sertipiko ng paninirahan?", "no_title", language="tl").id

@@ -41,8 +41,10 @@ def test_more_evidence_never_lowers_the_confidence(model, feature):
 
 
 def test_scores_are_probabilities_and_order_strong_over_weak_evidence(model):
-    weak = dict(lexical=0.05, phrasing=0.2, answer=0.2, sentence=0.2, hiragana=0.3, noun_cover=0.0, noun_gap=1.0)
-    strong = dict(lexical=1.0, phrasing=0.9, answer=0.8, sentence=0.8, hiragana=0.3, noun_cover=1.0, noun_gap=0.0)
+    weak = dict(lexical=0.05, phrasing=0.2, answer=0.2, sentence=0.2, hiragana=0.3, noun_cover=0.0, noun_gap=1.0,
+                lexical_lead=-0.3, phrasing_lead=-0.2, answer_lead=-0.2, sentence_lead=-0.2)
+    strong = dict(lexical=1.0, phrasing=0.9, answer=0.8, sentence=0.8, hiragana=0.3, noun_cover=1.0, noun_gap=0.0,
+                  lexical_lead=0.3, phrasing_lead=0.2, answer_lead=0.2, sentence_lead=0.2)
     scores = confidence.score(model, np.array([[row[name] for name in hybrid.FEATURE_NAMES] for row in (weak, strong)]))
     assert ((0 <= scores) & (scores <= 1)).all()
     assert scores[1] > 0.5 > scores[0]
