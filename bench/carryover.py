@@ -56,7 +56,8 @@ RESULTS = ROOT / "bench" / "results" / "carryover.md"
 SAMPLE_DEV = ("queries_tune.jsonl", "queries_holdout.jsonl", "queries_fresh.jsonl", "queries_dev2.jsonl",
               "queries_final.jsonl", "queries_final2.jsonl", "queries_final3.jsonl", "queries_dev3.jsonl",
               "queries_dev4.jsonl", "queries_final4.jsonl", "queries_dev5.jsonl", "queries_final5.jsonl")
-# Held-out sets (--final DIR holds <name>.jsonl per FAQ): written by helpers who saw only that FAQ.
+# Held-out sets (--final DIR holds <name>.jsonl per FAQ; an FAQ without one gets development rows
+# only): written by helpers who saw only that FAQ.
 # What a threshold must keep on the FAQs it is chosen on, a little inside the targets
 # (answered_wrong ≤ 0.03, oos_answered ≤ 0.10) so that it holds on the FAQ left out.
 MAX_WRONG, MAX_OOS_ANSWERED = 0.025, 0.08
