@@ -100,7 +100,7 @@ def features(signals: Signals) -> np.ndarray:
                            dense_scale(signals.sentence, signals.dense_range),
                            np.full(n, signals.hiragana, dtype=np.float32), signals.noun_cover,
                            signals.noun_gap])
-    return np.column_stack([own] + [lead(own[:, FEATURE_NAMES.index(name)]) for name in LEADS])
+    return np.column_stack([own] + [lead(own[:, column(name)]) for name in LEADS])
 
 
 def lead(values: np.ndarray) -> np.ndarray:
