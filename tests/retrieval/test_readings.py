@@ -6,9 +6,12 @@ from retrieval.readings import ReadingTable
 FAQ_TEXTS = ["段ボールの捨て方", "住民票の写しを取りたい", "消火器を処分したい", "指定ごみ袋を使ってください"]
 
 
+ANSWERS = ["ソファやタンス（長さ50センチ以上）は粗大ごみです。犬の死体は清掃事務所が引き取ります。"]
+
+
 @pytest.fixture(scope="module")
 def table():
-    return ReadingTable(normalize(t) for t in FAQ_TEXTS)
+    return ReadingTable((normalize(t) for t in FAQ_TEXTS), (normalize(a) for a in ANSWERS))
 
 
 def test_a_hiragana_message_gets_the_faqs_words(table):
@@ -35,3 +38,19 @@ def test_half_width_katakana_is_read_as_kana_typed(table):
     typed = "ｼｮｳｶｷ 捨ﾃﾀｲ"
     assert table.rewrite(normalize(typed), typed=typed) == "消火器 捨てたい"
     assert table.rewrite(normalize("ショウカキ"), typed="ショウカキ") == "ショウカキ"  # full width: a word
+
+
+def test_the_answers_katakana_words_fill_what_the_phrasings_lack(table):
+    assert table.rewrite("そふぁ すてたい") == "ソファ すてたい"
+    assert table.rewrite("たんす") == "タンス"
+
+
+def test_the_answers_kanji_words_are_not_used(table):
+    # an answer's 死体 would turn the message's 「したい」 into it
+    assert table.rewrite("しょうかき しょぶんしたい") == "消火器 処分したい"
+    assert table.rewrite("じゅうみんひょう したい") == "住民票 したい"
+
+
+def test_no_word_ends_before_a_small_kana(table):
+    assert table.rewrite("せんちゃくじゅん") == "せんちゃくじゅん"  # not センチゃくじゅん
+    assert table.rewrite("だんぼーるって すてかた") == "段ボールって 捨て方"  # 「って」 starts with っ
