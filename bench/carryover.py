@@ -24,10 +24,9 @@ Three more FAQs are never fitted on, not even for the shipped trees and threshol
 (bench/data/tsubame/faq.csv, 1,200 entries, long polite questions, answers of mixed length with
 headings, many near-duplicates, no alternates), うみねこ町 (bench/data/umineko/faq.csv, 200
 entries, short plain questions, facility entries that differ in one noun, alternates on half) and
-しらさぎ区 (bench/data/shirasagi/faq.csv, 180 entries, a ward of a
-designated city: 「大分類/小分類」 categories, formal questions mixed with titles, a few generic
-questions that only their category explains, ward and city-wide offices), each with its
-queries_dev.jsonl. Their rows are the product
+しらさぎ区 (bench/data/shirasagi/faq.csv, 180 entries, a ward of a designated city: 「大分類/小分類」
+categories, formal questions mixed with titles, a few generic questions only their category
+explains, ward and city-wide offices), each with its queries_dev.jsonl. Their rows are the product
 as shipped on a city it has never seen.
 (Fitted on as a fifth training FAQ, つばめ市 cost かもめ市 three points of hit@1 left out and helped
 no other FAQ, so it stays out.)

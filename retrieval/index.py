@@ -133,10 +133,9 @@ class Index:
                 phrasing_owners.setdefault(_exact_key(phrasing), set()).add(i)
         self.exact = {key: next(iter(entries)) for key, entries in phrasing_owners.items()
                       if key and len(entries) == 1}
-        # The phrasings' words and the answers' katakana ones (the answers' kanji words were as good
-        # on development data, at five times the build time, and misread inflections).
-        self.readings = ReadingTable((normalize(_question_text(d)) for d in self.docs if settings.rewrite_readings),
-                                     (normalize(d.answer) for d in self.docs if settings.rewrite_readings))
+        # The phrasings' words, and the answers' katakana words (readings.py).
+        read = self.docs if settings.rewrite_readings else []
+        self.readings = ReadingTable((normalize(_question_text(d)) for d in read), (normalize(d.answer) for d in read))
         passages, owners = [], []
         if settings.method != "bm25":
             for i, doc in enumerate(self.docs):

@@ -24,7 +24,7 @@ MIN_HIRAGANA_SHARE = 0.85
 _HAS_WORD_CHARS = re.compile("[一-龥々ァ-ヶ]")
 _READING = re.compile("[ぁ-ゖー]+")
 _KATAKANA_WORD = re.compile("[ァ-ヶー]+")
-_MORA_TAILS = frozenset("ぁぃぅぇぉゃゅょゎー")  # no word starts with one (っ does: 「って」)
+_MORA_TAILS = frozenset("ぁぃぅぇぉゃゅょゎー")  # no word starts with one (っ can: 「って」)
 _HALFWIDTH_KANA = re.compile("[ｦ-ﾟ]")
 
 
@@ -65,7 +65,7 @@ class ReadingTable:
         while i < len(run):
             for length in range(min(self.longest, len(run) - i), MIN_READING - 1, -1):
                 word = self.words.get(run[i:i + length])
-                # no word ends before a small kana or a long-vowel mark (センチ in せんちゃく)
+                # a word never ends inside a mora (センチ in せんちゃく)
                 if word and run[i + length:i + length + 1] not in _MORA_TAILS:
                     out.append(word)
                     i += length

@@ -4,8 +4,6 @@ from retrieval.normalize import normalize
 from retrieval.readings import ReadingTable
 
 FAQ_TEXTS = ["段ボールの捨て方", "住民票の写しを取りたい", "消火器を処分したい", "指定ごみ袋を使ってください"]
-
-
 ANSWERS = ["ソファやタンス（長さ50センチ以上）は粗大ごみです。犬の死体は清掃事務所が引き取ります。"]
 
 
