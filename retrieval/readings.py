@@ -44,8 +44,7 @@ class ReadingTable:
                     if (_HAS_WORD_CHARS.search(surface) and len(reading) >= MIN_READING
                             and _READING.fullmatch(reading)):
                         counts[reading][surface] += 1
-        loanwords: Counter = Counter(w for answer in answers for w in _KATAKANA_WORD.findall(answer))
-        self.words = {hiragana(word): word for word, _ in reversed(loanwords.most_common())
+        self.words = {hiragana(word): word for answer in answers for word in _KATAKANA_WORD.findall(answer)
                       if len(word) >= MIN_READING}
         self.words.update((reading, c.most_common(1)[0][0]) for reading, c in counts.items())
         self.longest = max(map(len, self.words), default=0)
