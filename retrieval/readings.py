@@ -4,7 +4,9 @@ Sudachi cuts a message typed in hiragana into particles and unrelated words, and
 reads it poorly, so such messages scored low even when the right entry was on top. The FAQ's
 words come with their readings, so the FAQ itself is the dictionary: each reading of three kana or
 more maps back to the word. The answers add their katakana words (「そふぁ」 → 「ソファ」, where only
-an answer names the thing); their kanji words would misread inflections (「したい」 → 死体). Only
+an answer names the thing) and their kanji nouns (「ほけんしさん」 → 「保健師さん」), these only where
+they take no kana Sudachi reads as a particle or auxiliary: matched anywhere, they misread
+inflections and endings (「したい」 → 死体, 「ねんきんから」 → 年金課ら, 「でしょうか」 → で消火). Only
 messages that are mostly hiragana are rewritten — in ordinary mixed text, kana runs are
 inflections (「している」 would become 「指定る」). A message typed in
 half-width katakana (「ｴｱｺﾝ 捨ﾃﾀｲ」) is kana as typed too, okurigana included: it is read as hiragana
@@ -26,14 +28,17 @@ _READING = re.compile("[ぁ-ゖー]+")
 _KATAKANA_WORD = re.compile("[ァ-ヶー]+")
 _MORA_TAILS = frozenset("ぁぃぅぇぉゃゅょゎー")  # no word starts with one (っ can: 「って」)
 _HALFWIDTH_KANA = re.compile("[ｦ-ﾟ]")
+_KANJI_NOUN = re.compile("[一-龥々ァ-ヶー]{2,}")
+# Sudachi reads a hiragana message's particles and auxiliaries right even where it misreads its
+# nouns, so an answer's noun may not take a kana of those.
+_FUNCTION_POS = frozenset({"助詞", "助動詞"})
 
 
 class ReadingTable:
     def __init__(self, texts: Iterable[str], answers: Iterable[str] = ()):
         """texts: the FAQ's normalised texts (its questions and alternate phrasings); answers: its
-        normalised answers, whose katakana words (「ソファ」「ペットボトル」) fill readings the
-        phrasings lack. Only katakana: an answer's kanji words would turn a message's 「したい」 into
-        死体 (a reading of katakana is the word itself, so no dictionary is needed either)."""
+        normalised answers, whose katakana words (「ソファ」「ペットボトル」) and kanji nouns
+        (「保健師」) fill readings the phrasings lack."""
         from sudachipy import SplitMode
 
         counts: dict[str, Counter] = defaultdict(Counter)
@@ -44,10 +49,18 @@ class ReadingTable:
                     if (_HAS_WORD_CHARS.search(surface) and len(reading) >= MIN_READING
                             and _READING.fullmatch(reading)):
                         counts[reading][surface] += 1
+        answers = list(answers)
+        self.answer_nouns: dict[str, str] = {}  # used only where they take no particle (_rewrite_run)
+        for answer in answers:
+            for m in morphemes(answer, SplitMode.C):
+                surface, reading = m.surface(), hiragana(m.reading_form())
+                if (m.part_of_speech()[0] == "名詞" and _KANJI_NOUN.fullmatch(surface)
+                        and len(reading) >= MIN_READING and _READING.fullmatch(reading)):
+                    self.answer_nouns.setdefault(reading, surface)
         self.words = {hiragana(word): word for answer in answers for word in _KATAKANA_WORD.findall(answer)
                       if len(word) >= MIN_READING}
         self.words.update((reading, c.most_common(1)[0][0]) for reading, c in counts.items())
-        self.longest = max(map(len, self.words), default=0)
+        self.longest = max(map(len, [*self.words, *self.answer_nouns]), default=0)
 
     def rewrite(self, text: str, typed: str = "") -> str:
         """The normalised message with the FAQ's words for their readings, if it is mostly
@@ -57,13 +70,17 @@ class ReadingTable:
             text = hiragana(text)  # kana as typed, okurigana included: whatever its hiragana share
         elif hiragana_share(text) < MIN_HIRAGANA_SHARE:
             return text
-        return _READING.sub(lambda m: self._rewrite_run(m.group(0)), text)
+        function = _function_positions(text)
+        return _READING.sub(lambda m: self._rewrite_run(m.group(0), m.start(), function), text)
 
-    def _rewrite_run(self, run: str) -> str:
+    def _rewrite_run(self, run: str, start: int, function: set[int]) -> str:
         out, i = [], 0
         while i < len(run):
             for length in range(min(self.longest, len(run) - i), MIN_READING - 1, -1):
-                word = self.words.get(run[i:i + length])
+                reading = run[i:i + length]
+                word = self.words.get(reading)
+                if word is None and not function.intersection(range(start + i, start + i + length)):
+                    word = self.answer_nouns.get(reading)
                 # a word never ends inside a mora (センチ in せんちゃく)
                 if word and run[i + length:i + length + 1] not in _MORA_TAILS:
                     out.append(word)
@@ -73,3 +90,16 @@ class ReadingTable:
                 out.append(run[i])
                 i += 1
         return "".join(out)
+
+
+def _function_positions(text: str) -> set[int]:
+    """The positions of the characters Sudachi reads as particles or auxiliaries."""
+    from sudachipy import SplitMode
+
+    positions, at = set(), 0
+    for m in morphemes(text, SplitMode.C):
+        end = at + len(m.surface())
+        if m.part_of_speech()[0] in _FUNCTION_POS:
+            positions.update(range(at, end))
+        at = end
+    return positions

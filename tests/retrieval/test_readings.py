@@ -4,7 +4,8 @@ from retrieval.normalize import normalize
 from retrieval.readings import ReadingTable
 
 FAQ_TEXTS = ["段ボールの捨て方", "住民票の写しを取りたい", "消火器を処分したい", "指定ごみ袋を使ってください"]
-ANSWERS = ["ソファやタンス（長さ50センチ以上）は粗大ごみです。犬の死体は清掃事務所が引き取ります。"]
+ANSWERS = ["ソファやタンス（長さ50センチ以上）は粗大ごみです。犬の死体は清掃事務所が引き取ります。",
+           "消防の訓練は年金課の隣で行います。"]
 
 
 @pytest.fixture(scope="module")
@@ -43,10 +44,15 @@ def test_the_answers_katakana_words_fill_what_the_phrasings_lack(table):
     assert table.rewrite("たんす") == "タンス"
 
 
-def test_the_answers_kanji_words_are_not_used(table):
-    # an answer's 死体 would turn the message's 「したい」 into it
+def test_the_answers_kanji_nouns_fill_what_the_phrasings_lack(table):
+    assert table.rewrite("くんれんは いつ") == "訓練は いつ"
+
+
+def test_an_answers_noun_takes_no_particle_or_auxiliary(table):
+    # 死体 would take the auxiliary of 「したい」, 年金課 the particle of 「ねんきんから」
     assert table.rewrite("しょうかき しょぶんしたい") == "消火器 処分したい"
     assert table.rewrite("じゅうみんひょう したい") == "住民票 したい"
+    assert table.rewrite("ねんきんから ひかれる") == "ねんきんから ひかれる"
 
 
 def test_no_word_ends_before_a_small_kana(table):
