@@ -72,6 +72,10 @@ MAX_REACH_LOST = 0.005
 # lies (at 0.01 steps the lowest step above 0 already cost reach, and nothing was ever declined).
 GRID = np.unique(np.concatenate([np.round(np.arange(0.0, 1.0001, 0.01), 2), np.round(np.arange(0.0, 0.05, 0.001), 3)]))
 
+TABLE_HEADER = ["| FAQ left out | questions | method | hit@1 | hit@3 | MRR@10 | thresholds (answer / candidate) | "
+                "reached | answered right | answered wrong | OOS answered | OOS declined |",
+                "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+
 
 def _csv_docs(path: Path) -> list[Document]:
     return [Document(r.faq_id, r.question, tuple(r.alternates), r.answer) for r in parse_faq_csv(path).rows]
@@ -208,19 +212,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--fit", action="store_true", help="refit and save the shipped model and prior")
     parser.add_argument("--final", type=Path, metavar="DIR", help="score the held-out sets in DIR (once)")
+    parser.add_argument("--shipped", type=Path, metavar="DIR",
+                        help="only the shipped trees and thresholds on the sets in DIR; prints, writes nothing")
     args = parser.parse_args()
     settings = config.from_env()
     embedder = load_embedder(settings.embedding_model, settings.embedding_cache_dir)
     encode_each_question_once(embedder)
+    if args.shipped:
+        print("\n".join(shipped_rows(args.shipped, embedder)))
+        return
     data = faqs()
     names = list(data)
     rows = {n: training_rows(*data[n], embedder) for n in names}
     out = ["# Leave one FAQ out\n", "Command: `.venv/bin/python bench/carryover.py"
            + (" --fit" if args.fit else "") + (" --final DIR" if args.final else "") + "`.\n",
            f"Embedding model: `{embedder.model_id}`.\n",
-           "| FAQ left out | questions | method | hit@1 | hit@3 | MRR@10 | thresholds (answer / candidate) | "
-           "reached | answered right | answered wrong | OOS answered | OOS declined |",
-           "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+           *TABLE_HEADER]
     lofo_rows = {}  # each FAQ's development questions, scored by trees fitted on the others
     for test in names:
         train = [n for n in names if n != test]
@@ -272,6 +279,17 @@ def as_shipped(docs, queries, embedder) -> dict:
     """The shipped trees and thresholds (config.py)."""
     shipped = config.Settings()
     return scored(docs, queries, embedder, confidence.load(), shipped.answer_threshold, shipped.candidate_threshold)
+
+
+def shipped_rows(directory: Path, embedder) -> list[str]:
+    """The product as shipped on each <name>.jsonl in directory, with BM25 and dense alone beside it."""
+    entries = {name: docs for name, (docs, _) in {**faqs(), **unseen_faqs()}.items()}
+    out = list(TABLE_HEADER)
+    for path in sorted(directory.glob("*.jsonl")):
+        docs, queries = entries[path.stem], load_queries(path)
+        out += baseline_rows(path.stem, path.name, docs, queries, embedder)
+        out.append(hybrid_row(path.stem, path.name, "hybrid as shipped", as_shipped(docs, queries, embedder)))
+    return out
 
 
 def hybrid_row(test: str, label: str, method: str, r: dict) -> str:
