@@ -28,8 +28,8 @@ entries, short plain questions, facility entries that differ in one noun, altern
 categories, formal questions mixed with titles, a few generic questions only their category
 explains, ward and city-wide offices) and みさご市 (bench/data/misago/faq.csv, 200 entries, numbered
 one-level categories, plain wants and questions with uneven endings, answers of 25–270 characters
-with ※ notes, search-style alternates on a third), each with its queries_dev.jsonl. Their rows are the product
-as shipped on a city it has never seen.
+with ※ notes, search-style alternates on a third), each with its queries_dev.jsonl. Their rows
+are the product as shipped on a city it has never seen.
 (Fitted on as a fifth training FAQ, つばめ市 cost かもめ市 three points of hit@1 left out and helped
 no other FAQ, so it stays out.)
 
