@@ -133,7 +133,7 @@ class Index:
                 phrasing_owners.setdefault(_exact_key(phrasing), set()).add(i)
         self.exact = {key: next(iter(entries)) for key, entries in phrasing_owners.items()
                       if key and len(entries) == 1}
-        # The phrasings' words, and the answers' katakana words (readings.py).
+        # The phrasings' words, and the answers' katakana words and kanji nouns (readings.py).
         read = self.docs if settings.rewrite_readings else []
         self.readings = ReadingTable((normalize(_question_text(d)) for d in read), (normalize(d.answer) for d in read))
         passages, owners = [], []
