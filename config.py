@@ -39,7 +39,7 @@ class Settings:
     # Decision thresholds on the calibrated hybrid score (the share of this FAQ's near misses
     # beaten, retrieval/calibration.py), chosen by bench/carryover.py --fit, one FAQ left out at a time.
     answer_threshold: float = 0.96
-    candidate_threshold: float = 0.02
+    candidate_threshold: float = 0.013
     # How often a worker checks whether the FAQ changed (seconds).
     index_poll_seconds: float = 2.0
     # Embeddings cached on disk by model and text hash; shared by every worker.

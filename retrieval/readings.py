@@ -29,6 +29,9 @@ _KATAKANA_WORD = re.compile("[ァ-ヶー]+")
 _MORA_TAILS = frozenset("ぁぃぅぇぉゃゅょゎー")  # no word starts with one (っ can: 「って」)
 _HALFWIDTH_KANA = re.compile("[ｦ-ﾟ]")
 _KANJI_NOUN = re.compile("[一-龥々ァ-ヶー]{2,}")
+_WORD_CHARS = re.compile("[一-龥々ァ-ヶぁ-ゖ]")
+_READING_KANA = re.compile("[ァ-ヶー]+")
+_SPACE_BEFORE_PUNCTUATION = re.compile(" +([、。，．,.!?！？])")
 # Sudachi reads a hiragana message's particles and auxiliaries right even where it misreads its
 # nouns, so an answer's noun may not take a kana of those.
 _FUNCTION_POS = frozenset({"助詞", "助動詞"})
@@ -103,3 +106,22 @@ def _function_positions(text: str) -> set[int]:
             positions.update(range(at, end))
         at = end
     return positions
+
+
+def spelled_in_hiragana(text: str, spaced: bool = False, katakana_kept: bool = False) -> str:
+    """The text as typed by someone who does not convert kana (「住民票を取りたい」 →
+    「じゅうみんひょうをとりたい」): Sudachi's readings in hiragana. spaced: a space after each
+    particle, as many type; katakana_kept: katakana words as written (「バス」). The trees learn
+    from development questions spelled so how evidence reads for such messages (bench/carryover.py)."""
+    from sudachipy import SplitMode
+
+    out = []
+    for m in morphemes(text, SplitMode.C):
+        surface, reading = m.surface(), m.reading_form()
+        if not _WORD_CHARS.search(surface) or not _READING_KANA.fullmatch(reading):
+            out.append(surface)  # digits, Latin letters and symbols as typed
+            continue
+        out.append(surface if katakana_kept and _KATAKANA_WORD.fullmatch(surface) else hiragana(reading))
+        if spaced and m.part_of_speech()[0] == "助詞":
+            out.append(" ")
+    return _SPACE_BEFORE_PUNCTUATION.sub(r"\1", re.sub(" +", " ", "".join(out))).strip()

@@ -28,7 +28,7 @@ def _env(tmp_path: Path, **values: str) -> dict[str, str]:
 
 def test_the_defaults_are_the_documented_ones(tmp_path):
     settings = config.from_env(_env(tmp_path))
-    assert (settings.answer_threshold, settings.candidate_threshold, settings.index_poll_seconds) == (0.96, 0.02, 2.0)
+    assert (settings.answer_threshold, settings.candidate_threshold, settings.index_poll_seconds) == (0.96, 0.013, 2.0)
     assert (settings.host, settings.port, settings.web_concurrency) == ("127.0.0.1", 5000, 2)
     assert (settings.trust_proxy, settings.session_cookie_secure, settings.retrieval_threads) == (False, False, 0)
     assert settings.database_url == f"sqlite:///{tmp_path / 'cityfaq.sqlite3'}"

@@ -17,7 +17,7 @@ def model():
 
 def test_shipped_model_matches_the_features_and_the_pinned_library(model):
     # Refit (bench/carryover.py --fit) whenever the features or scikit-learn change.
-    assert model.n_features_in_ == len(confidence.MONOTONIC)
+    assert model.ordinary.n_features_in_ == model.kana.n_features_in_ == len(confidence.MONOTONIC)
     with warnings.catch_warnings():
         warnings.simplefilter("error", InconsistentVersionWarning)
         pickle.loads(confidence.MODEL_PATH.read_bytes())
@@ -48,6 +48,21 @@ def test_scores_are_probabilities_and_order_strong_over_weak_evidence(model):
     scores = confidence.score(model, np.array([[row[name] for name in hybrid.FEATURE_NAMES] for row in (weak, strong)]))
     assert ((0 <= scores) & (scores <= 1)).all()
     assert scores[1] > 0.5 > scores[0]
+
+
+class _Constant:
+    def __init__(self, p):
+        self.p = p
+
+    def predict_proba(self, features):
+        return np.column_stack([np.full(len(features), 1 - self.p), np.full(len(features), self.p)])
+
+
+def test_messages_mostly_in_kana_are_scored_by_the_kana_trees():
+    trees = confidence.Trees(ordinary=_Constant(0.2), kana=_Constant(0.7))
+    features = np.zeros((3, len(confidence.MONOTONIC)))
+    features[:, hybrid.column("hiragana")] = [0.5, confidence.KANA_SHARE, 1.0]
+    assert list(confidence.score(trees, features)) == [0.2, 0.7, 0.7]
 
 
 def test_no_candidates_score_nothing(model):

@@ -1,7 +1,7 @@
 import pytest
 
 from retrieval.normalize import normalize
-from retrieval.readings import ReadingTable
+from retrieval.readings import ReadingTable, spelled_in_hiragana
 
 FAQ_TEXTS = ["段ボールの捨て方", "住民票の写しを取りたい", "消火器を処分したい", "指定ごみ袋を使ってください"]
 ANSWERS = ["ソファやタンス（長さ50センチ以上）は粗大ごみです。犬の死体は清掃事務所が引き取ります。",
@@ -58,3 +58,14 @@ def test_an_answers_noun_takes_no_particle_or_auxiliary(table):
 def test_no_word_ends_before_a_small_kana(table):
     assert table.rewrite("せんちゃくじゅん") == "せんちゃくじゅん"  # not センチゃくじゅん
     assert table.rewrite("だんぼーるって すてかた") == "段ボールって 捨て方"  # 「って」 starts with っ
+
+
+def test_a_question_spelled_in_hiragana_as_a_resident_types_it():
+    assert spelled_in_hiragana("住民票の写しを取りたい") == "じゅうみんひょうのうつしをとりたい"
+    assert spelled_in_hiragana("住民票の写しを取りたい", spaced=True) == "じゅうみんひょうの うつしを とりたい"
+    assert spelled_in_hiragana("バスの時刻表は？", katakana_kept=True) == "バスのじこくひょうは？"
+    assert spelled_in_hiragana("田中です 090-1234-5678 Wi-Fi") == "たなかです 090-1234-5678 Wi-Fi"
+
+
+def test_the_faqs_words_come_back_from_their_spelling(table):
+    assert table.rewrite(normalize(spelled_in_hiragana("段ボールの捨て方", spaced=True))) == "段ボールの 捨て方"
