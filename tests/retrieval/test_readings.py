@@ -3,7 +3,8 @@ import pytest
 from retrieval.normalize import normalize
 from retrieval.readings import ReadingTable, spelled_in_hiragana
 
-FAQ_TEXTS = ["段ボールの捨て方", "住民票の写しを取りたい", "消火器を処分したい", "指定ごみ袋を使ってください"]
+FAQ_TEXTS = ["段ボールの捨て方", "住民票の写しを取りたい", "消火器を処分したい", "指定ごみ袋を使ってください",
+             "証明書のサイトはどこですか"]
 ANSWERS = ["ソファやタンス（長さ50センチ以上）は粗大ごみです。犬の死体は清掃事務所が引き取ります。",
            "消防の訓練は年金課の隣で行います。"]
 
@@ -53,6 +54,12 @@ def test_an_answers_noun_takes_no_particle_or_auxiliary(table):
     assert table.rewrite("しょうかき しょぶんしたい") == "消火器 処分したい"
     assert table.rewrite("じゅうみんひょう したい") == "住民票 したい"
     assert table.rewrite("ねんきんから ひかれる") == "ねんきんから ひかれる"
+
+
+def test_no_word_takes_a_polite_ending(table):
+    # 消火 and 証 read しょうか, サイト さいと: the questions' own words, unguarded by Sudachi's tags
+    assert table.rewrite("しょうかき すてて いいでしょうか") == "消火器 すてて いいでしょうか"
+    assert table.rewrite("じゅうみんひょう とってくださいと いわれた") == "住民票 とってくださいと いわれた"
 
 
 def test_no_word_ends_before_a_small_kana(table):
