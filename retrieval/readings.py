@@ -31,10 +31,9 @@ _MORA_TAILS = frozenset("ぁぃぅぇぉゃゅょゎー")  # no word starts with
 _HALFWIDTH_KANA = re.compile("[ｦ-ﾟ]")
 _KANJI_NOUN = re.compile("[一-龥々ァ-ヶー]{2,}")
 _WORD_CHARS = re.compile("[一-龥々ァ-ヶぁ-ゖ]")
-_READING_KANA = re.compile("[ァ-ヶー]+")
 _SPACE_BEFORE_PUNCTUATION = re.compile(" +([、。，．,.!?！？])")
-# Polite endings are never part of a word: 「いいでしょうか」 gave で消火 and で証か wherever an FAQ's
-# words read しょうか, 「うけてください」 くだサイト (every one of 47 development questions so rewritten).
+# Polite endings are never part of a word: 「いいでしょうか」 gave で消火 or で証か wherever an FAQ's
+# words read しょうか, and 「うけてくださいと」 くだサイト (47 development questions were so misread).
 _POLITE_ENDING = re.compile("でしょう|ましょう|ください|ません|ました|でした|ですか|ますか")
 # Sudachi reads a hiragana message's particles and auxiliaries right even where it misreads its
 # nouns, so an answer's noun may not take a kana of those.
@@ -125,7 +124,7 @@ def spelled_in_hiragana(text: str, spaced: bool = False, katakana_kept: bool = F
     out = []
     for m in morphemes(text, SplitMode.C):
         surface, reading = m.surface(), m.reading_form()
-        if not _WORD_CHARS.search(surface) or not _READING_KANA.fullmatch(reading):
+        if not _WORD_CHARS.search(surface) or not _KATAKANA_WORD.fullmatch(reading):
             out.append(surface)  # digits, Latin letters and symbols as typed
             continue
         out.append(surface if katakana_kept and _KATAKANA_WORD.fullmatch(surface) else hiragana(reading))
