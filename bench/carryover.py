@@ -148,7 +148,7 @@ def fit_on(names, rows, monotonic: tuple[int, ...] = confidence.MONOTONIC) -> ob
     return confidence.fit(x, y, sample_weight=weights, monotonic=monotonic)
 
 
-def spelled_in_hiragana(queries: list[dict]) -> list[dict]:
+def in_hiragana(queries: list[dict]) -> list[dict]:
     """The questions as typed in hiragana, every other one with spaces after its particles and
     every third with its katakana words kept: the kana trees' extra examples."""
     spelled = [q | {"query": readings.spelled_in_hiragana(q["query"], i % 2 == 0, i % 3 == 0)}
@@ -248,7 +248,7 @@ def main() -> None:
     data = faqs()
     names = list(data)
     rows = {n: training_rows(*data[n], embedder) for n in names}
-    kana_rows = {n: training_rows(data[n][0], spelled_in_hiragana(data[n][1]), embedder) for n in names}
+    kana_rows = {n: training_rows(data[n][0], in_hiragana(data[n][1]), embedder) for n in names}
     out = ["# Leave one FAQ out\n", "Command: `.venv/bin/python bench/carryover.py"
            + (" --fit" if args.fit else "") + (" --final DIR" if args.final else "") + "`.\n",
            f"Embedding model: `{embedder.model_id}`.\n",
