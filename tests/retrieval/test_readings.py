@@ -57,7 +57,7 @@ def test_an_answers_noun_takes_no_particle_or_auxiliary(table):
 
 
 def test_no_word_takes_a_polite_ending(table):
-    # 消火 and 証 read しょうか, サイト さいと: the questions' own words, unguarded by Sudachi's tags
+    # 消火 reads しょうか and サイト さいと: the questions' own words, unguarded by Sudachi's tags
     assert table.rewrite("しょうかき すてて いいでしょうか") == "消火器 すてて いいでしょうか"
     assert table.rewrite("じゅうみんひょう とってくださいと いわれた") == "住民票 とってくださいと いわれた"
 
