@@ -18,7 +18,12 @@ $(VENV)/.installed: requirements-test.lock
 	$(VENV)/bin/pip install -q --require-hashes -r requirements-test.lock
 	touch $@
 
-setup: $(VENV)/.installed
+# Sudachi's synonym dictionary (retrieval/thesaurus.py), pinned with its hash in vendor/package-lock.json.
+VENDOR := vendor/node_modules/.package-lock.json
+$(VENDOR): vendor/package-lock.json
+	npm ci --prefix vendor --ignore-scripts --no-audit --no-fund --loglevel=error
+
+setup: $(VENV)/.installed $(VENDOR)
 
 # Regenerate both locks from pyproject.toml with pip-tools in a throw-away venv. Pins already in
 # the locks are kept; `make lock UPGRADE=--upgrade` moves everything to the newest allowed.

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import calibration, confidence, hybrid
+from . import calibration, confidence, hybrid, thesaurus
 from .calibration import Calibration
 from .bm25 import WeightedBm25
 from .dense import ANSWER, PHRASING, SENTENCE, DenseIndex
@@ -17,6 +17,7 @@ from .embedder import Embedder
 from .normalize import has_content, hiragana_share, normalize
 from .nouns import NounCoverage
 from .readings import ReadingTable
+from .thesaurus import Thesaurus
 from .tokenize import (BUILTIN_SYNONYMS, DEFAULT, TokenSettings, apply_synonyms, kana_bigrams, nouns, tokens,
                        with_readings)
 
@@ -59,6 +60,8 @@ class IndexSettings:
     tokens: TokenSettings = DEFAULT
     # Mostly-hiragana messages rewritten into the FAQ's words before searching (readings.py).
     rewrite_readings: bool = True
+    # A message's words the FAQ lacks replaced by the FAQ's synonyms (thesaurus.py).
+    rewrite_synonyms: bool = True
     # Characters of the answer embedded after the question (-1: all of it, 0: none).
     answer_chars: int = 200
     # The answer's first sentences, each embedded after the question (0: none).
@@ -136,6 +139,8 @@ class Index:
         # The phrasings' words, and the answers' katakana words and kanji nouns (readings.py).
         read = self.docs if settings.rewrite_readings else []
         self.readings = ReadingTable((normalize(_question_text(d)) for d in read), (normalize(d.answer) for d in read))
+        self.thesaurus = Thesaurus((normalize(f"{_question_text(d)}\n{d.answer}") for d in self.docs),
+                                   thesaurus.load() if settings.rewrite_synonyms else {})
         passages, owners = [], []
         if settings.method != "bm25":
             for i, doc in enumerate(self.docs):
@@ -204,11 +209,12 @@ class Index:
     def prepare(self, query: str) -> str:
         """The message as it is searched: normalised, synonyms, hiragana read in the FAQ's words,
         synonyms again (the reading may produce a term, and a term typed in hiragana must meet
-        its synonym before the reading turns it into something else)."""
+        its synonym before the reading turns it into something else), then the words the FAQ
+        lacks in the FAQ's words (thesaurus.py)."""
         text = apply_synonyms(normalize(query)[:MAX_QUERY_CHARS], self.synonyms)
         if self.settings.rewrite_readings:
             text = self.readings.rewrite(text, typed=query[:MAX_QUERY_CHARS])
-        return apply_synonyms(text, self.synonyms)
+        return self.thesaurus.rewrite(apply_synonyms(text, self.synonyms))
 
     def candidates(self, query: str, vector: np.ndarray | None = None) -> hybrid.Signals | None:
         """The entries worth scoring and the evidence for each (what the ranking and the
