@@ -37,10 +37,11 @@ lock:
 	$(COMPILE) -o requirements.lock pyproject.toml
 
 # Debian packages the tests use: Chromium for the admin pages, a Japanese font for the chart,
-# PostgreSQL for the second database. Installed only when missing (needs root).
+# PostgreSQL for the second database; and npm, which setup needs. Installed only when missing (needs root).
 system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v npm >/dev/null || missing="$$missing npm"; \
 	fc-list 2>/dev/null | grep -q "Noto Sans CJK" || missing="$$missing fonts-noto-cjk"; \
 	ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	if [ -n "$$missing" ]; then \
@@ -54,11 +55,11 @@ run: setup
 	$(FLASK) faq index
 	LOCAL_CHAT=1 $(FLASK) chat serve
 
-test: setup system-deps
+test: system-deps setup
 	TEST_POSTGRES_URL=$$(scripts/start-postgres.sh) $(PY) -m pytest -q -p no:cacheprovider tests
 
 # The tests not marked slow (tests/conftest.py says which are): SQLite only, no browser, no gunicorn.
-test-fast: setup system-deps
+test-fast: system-deps setup
 	$(PY) -m pytest -q -p no:cacheprovider -m "not slow" tests
 
 bench: setup

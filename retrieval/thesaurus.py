@@ -86,4 +86,12 @@ class Thesaurus:
 
         if not self.groups:
             return text
-        return "".join(self.replacement(m.surface()) or m.surface() for m in morphemes(text, SplitMode.C))
+        return "".join((_is_noun(m) and self.replacement(m.surface())) or m.surface()
+                       for m in morphemes(text, SplitMode.C))
+
+
+def _is_noun(morpheme) -> bool:
+    """A noun as Sudachi reads the message: not the stem of a verb (「思い」), nor an adverb or a
+    noun used as one (「かなり」「今日」), whatever the dictionary's entry for the same letters is."""
+    pos = morpheme.part_of_speech()
+    return pos[0] == "名詞" and pos[2] != "副詞可能"
