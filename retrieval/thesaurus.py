@@ -5,9 +5,10 @@ Residents name things in their own words; the city writes its own. BM25 cannot m
 lacks, and the small embedding model meets many such pairs only weakly. The dictionary (SudachiDict's
 synonyms, Apache-2.0, installed by npm into vendor/: `make setup`) groups words of one meaning:
 spelling variants, abbreviations, everyday and formal words. A word of the message is replaced only
-where the FAQ has not the word itself (as written or as Sudachi normalises it) and has a word of one
-of its groups as written, the one the FAQ uses most; the FAQ's own words are never touched, so its entries' questions search as before.
-Nouns only: a verb's replacement would not take its inflection.
+where the FAQ has not the word itself (as written or as Sudachi normalises it) and writes a word of
+one of its groups, the one most of its texts use; the FAQ's own words are never touched, so its
+entries' questions search as before. Nouns only: a verb's replacement would not take its
+inflection, and an adverb's is rarely the same word (chosen on the development questions: README).
 """
 from __future__ import annotations
 
@@ -58,14 +59,16 @@ def load(path: Path = DICTIONARY) -> dict[str, list[tuple[str, ...]]]:
 
 
 class Thesaurus:
+    """One FAQ's replacements for the words it lacks."""
+
     def __init__(self, texts: Iterable[str], groups: dict[str, list[tuple[str, ...]]]):
-        """texts: the FAQ's normalised questions, alternates and answers."""
+        """texts: the FAQ's normalised questions, alternates and answers; groups: load()'s."""
         from sudachipy import SplitMode
 
         self.groups = groups
         self.uses: Counter[str] = Counter()  # how many of the FAQ's texts use each word as written
         self.known: set[str] = set()  # those words and Sudachi's normalised forms of them
-        for text in texts:
+        for text in texts if groups else ():
             found = [m for mode in (SplitMode.A, SplitMode.C) for m in morphemes(text, mode)]
             self.uses.update({m.surface() for m in found})
             self.known.update(m.normalized_form() for m in found)
