@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -139,8 +141,7 @@ class Index:
         # The phrasings' words, and the answers' katakana words and kanji nouns (readings.py).
         read = self.docs if settings.rewrite_readings else []
         self.readings = ReadingTable((normalize(_question_text(d)) for d in read), (normalize(d.answer) for d in read))
-        self.thesaurus = Thesaurus((normalize(f"{_question_text(d)}\n{d.answer}") for d in self.docs),
-                                   thesaurus.load() if settings.rewrite_synonyms else {})
+        self.thesaurus = self._cached_thesaurus() if settings.rewrite_synonyms else Thesaurus({})
         passages, owners = [], []
         if settings.method != "bm25":
             for i, doc in enumerate(self.docs):
@@ -259,6 +260,22 @@ class Index:
         return [Hit(self.docs[ids[i]].faq_id, round(float(shown[i]), 4)) for i in order
                 if scores[i] > 0 or self.settings.method != "bm25"]
 
+    def _cached_thesaurus(self) -> Thesaurus:
+        """The FAQ's replacements (thesaurus.py), from the embedding cache's folder when this FAQ
+        was measured with this dictionary before (a restart reads neither again), else measured now."""
+        dictionary = thesaurus.fingerprint()
+        folder = self.embedder.cache.path.parent / "thesaurus" if self.embedder.cache and dictionary else None
+        path = folder / f"{calibration.cache_key(dictionary, self._texts_key())}.json" if folder else None
+        if path is not None and path.exists():
+            return Thesaurus(json.loads(path.read_text(encoding="utf-8")))
+        measured = Thesaurus.of((normalize(f"{_question_text(d)}\n{d.answer}") for d in self.docs), thesaurus.load())
+        if path is not None:
+            _write_atomically(path, json.dumps(measured.replacements, ensure_ascii=False))
+        return measured
+
+    def _texts_key(self) -> str:
+        return repr([(d.question, d.alternates, d.answer) for d in self.docs])
+
     # -- calibration (calibration.py) ---------------------------------------------------------
 
     def _cached_calibration(self, synonyms: Mapping[str, str]) -> Calibration:
@@ -268,16 +285,13 @@ class Index:
         key = calibration.cache_key(
             self.embedder.model_id, confidence.fingerprint(self.settings.confidence_model),
             repr(dataclasses.replace(self.settings, confidence_model=None)),
-            repr(sorted(synonyms.items())), repr([(d.question, d.alternates, d.answer) for d in self.docs]))
+            repr(sorted(synonyms.items())), self._texts_key())
         path = folder / f"{key}.json" if folder else None
         if path is not None and path.exists():
             return Calibration.from_json(path.read_text(encoding="utf-8"))
         measured = self.measure_calibration()
         if path is not None:
-            folder.mkdir(parents=True, exist_ok=True)
-            temporary = path.with_suffix(f".{os.getpid()}.tmp")
-            temporary.write_text(measured.to_json(), encoding="utf-8")
-            temporary.replace(path)  # atomic: another worker may be writing the same file
+            _write_atomically(path, measured.to_json())
         return measured
 
     def measure_calibration(self) -> Calibration:
@@ -309,6 +323,14 @@ class Index:
                 # scored as if the entry were not in the FAQ: the leads compare the others with each other
                 near_miss.append(float(confidence.of(self.confidence_model, found.without(position)).max()))
         return Calibration(floor, ceiling, tuple(sorted(near_miss)))
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Another worker may be writing the same file: each writes its own, then renames it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(f".{os.getpid()}.tmp")
+    temporary.write_text(text, encoding="utf-8")
+    temporary.replace(path)
 
 
 def build_index(docs: Sequence[Document], embedder: Embedder, synonyms: Mapping[str, str] | None = None,

@@ -12,6 +12,7 @@ inflection, and an adverb's is rarely the same word (chosen on the development q
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import re
@@ -58,38 +59,48 @@ def load(path: Path = DICTIONARY) -> dict[str, list[tuple[str, ...]]]:
     return _groups(path)
 
 
-class Thesaurus:
-    """One FAQ's replacements for the words it lacks."""
+@lru_cache(maxsize=2)
+def fingerprint(path: Path = DICTIONARY) -> str:
+    """Which dictionary a FAQ's replacements were measured with ("" where none is installed)."""
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
 
-    def __init__(self, texts: Iterable[str], groups: dict[str, list[tuple[str, ...]]]):
+
+class Thesaurus:
+    """One FAQ's replacements: each word it lacks whose synonym it writes → that synonym. Measured
+    once per FAQ and kept beside the embedding cache (Index), so a restart reads neither the
+    dictionary nor the FAQ's texts again."""
+
+    def __init__(self, replacements: dict[str, str]):
+        self.replacements = replacements
+
+    @classmethod
+    def of(cls, texts: Iterable[str], groups: dict[str, list[tuple[str, ...]]]) -> Thesaurus:
         """texts: the FAQ's normalised questions, alternates and answers; groups: load()'s."""
         from sudachipy import SplitMode
 
-        self.groups = groups
-        self.uses: Counter[str] = Counter()  # how many of the FAQ's texts use each word as written
-        self.known: set[str] = set()  # those words and Sudachi's normalised forms of them
+        uses: Counter[str] = Counter()  # how many of the FAQ's texts use each word as written
+        known: set[str] = set()  # those words and Sudachi's normalised forms of them
         for text in texts if groups else ():
             found = [m for mode in (SplitMode.A, SplitMode.C) for m in morphemes(text, mode)]
-            self.uses.update({m.surface() for m in found})
-            self.known.update(m.normalized_form() for m in found)
-        self.known.update(self.uses)
+            uses.update({m.surface() for m in found})
+            known.update(m.normalized_form() for m in found)
+        known.update(uses)
 
-    def replacement(self, word: str) -> str | None:
-        """The FAQ's most used synonym of a word it does not use itself."""
-        if word in self.known:
-            return None
-        found = [synonym for group in self.groups.get(word, ()) for synonym in group
-                 if synonym != word and len(synonym) >= MIN_CHARS and synonym in self.uses]
-        # The first of the most used: a group lists its representative word first.
-        return max(found, key=self.uses.__getitem__, default=None)
+        def most_used(word: str) -> str | None:
+            found = [synonym for group in groups[word] for synonym in group
+                     if synonym != word and len(synonym) >= MIN_CHARS and synonym in uses]
+            # The first of the most used: a group lists its representative word first.
+            return max(found, key=uses.__getitem__, default=None)
+
+        return cls({word: synonym for word in groups if word not in known and (synonym := most_used(word))})
 
     def rewrite(self, text: str) -> str:
         """The normalised message with its words the FAQ lacks in the FAQ's words."""
         from sudachipy import SplitMode
 
-        if not self.groups:
+        if not self.replacements:
             return text
-        return "".join((_is_noun(m) and self.replacement(m.surface())) or m.surface()
+        return "".join(self.replacements.get(m.surface(), m.surface()) if _is_noun(m) else m.surface()
                        for m in morphemes(text, SplitMode.C))
 
 

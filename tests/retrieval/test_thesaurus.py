@@ -2,8 +2,10 @@ import json
 
 import pytest
 
-from retrieval import thesaurus
+from retrieval import build_index, thesaurus
 from retrieval.thesaurus import Thesaurus
+
+from .conftest import DOCS
 
 FAQ_TEXTS = ["婚姻届の届出に必要なものは何ですか?\n戸籍謄本と本人確認書類をお持ちください。",
              "印鑑登録をしたい\n登録する印鑑と本人確認書類をお持ちください。",
@@ -12,7 +14,7 @@ FAQ_TEXTS = ["婚姻届の届出に必要なものは何ですか?\n戸籍謄本
 
 @pytest.fixture(scope="module")
 def faq():
-    return Thesaurus(FAQ_TEXTS, thesaurus.load())
+    return Thesaurus.of(FAQ_TEXTS, thesaurus.load())
 
 
 def test_the_dictionary_is_installed():
@@ -44,16 +46,22 @@ def test_a_misspelling_never_replaces_a_word(tmp_path):
         {**item, "gokeiSyubetsu": "代表語", "hyoukiYure": "間違い表記", "midashi": "パソコソ"}]}]),
         encoding="utf-8")
     groups = thesaurus.load(path)
-    assert Thesaurus(["パソコソの修理"], groups).rewrite("パーソナルコンピューターの修理") == "パーソナルコンピューターの修理"
-    assert Thesaurus(["パソコンの修理"], groups).rewrite("パソコソの修理") == "パソコンの修理"
+    assert Thesaurus.of(["パソコソの修理"], groups).rewrite("パーソナルコンピューターの修理") == "パーソナルコンピューターの修理"
+    assert Thesaurus.of(["パソコンの修理"], groups).rewrite("パソコソの修理") == "パソコンの修理"
 
 
 def test_without_the_dictionary_nothing_is_rewritten(tmp_path, caplog):
     groups = thesaurus.load(tmp_path / "missing.json")
     assert groups == {} and "make setup" in caplog.text
-    assert Thesaurus(FAQ_TEXTS, groups).rewrite("ハンコを登録したい") == "ハンコを登録したい"
+    assert Thesaurus.of(FAQ_TEXTS, groups).rewrite("ハンコを登録したい") == "ハンコを登録したい"
 
 
 def test_the_index_searches_the_rewritten_message(index):
     # an answer of the fixture FAQ says スマートフォン
     assert index.prepare("スマホで申請できる?") == "スマートフォンで申請できる?"
+
+
+def test_a_restart_reads_the_faqs_replacements_back(embedder, monkeypatch):
+    build_index(DOCS, embedder)  # measured, or read back from an earlier run
+    monkeypatch.setattr(thesaurus, "load", lambda: pytest.fail("the dictionary was read again"))
+    assert build_index(DOCS, embedder).prepare("スマホで申請できる?") == "スマートフォンで申請できる?"
