@@ -24,6 +24,9 @@ timeout = settings.worker_timeout
 def post_worker_init(worker):
     started = time.perf_counter()
     worker.wsgi.extensions["cityfaq"].live_index.search("住民票")
+    # The webhook's own modules too: line-bot-sdk's models alone take 1.5 s to import, which each
+    # worker's first resident used to wait for (README, Speed and memory).
+    import bot.events  # noqa: F401
     worker.wsgi.extensions["cityfaq"].reply_sender.start()  # replies a dead worker left pending
     worker.wsgi.extensions["cityfaq"].notice_sender.start()  # approved notices, batches left pending
     worker.log.info("worker %s: FAQ index ready in %.1f s", worker.pid, time.perf_counter() - started)

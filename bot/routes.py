@@ -20,7 +20,8 @@ def callback():
 def handle_webhook(body: str, signature: str, *, source: str) -> None:
     """The one path every webhook takes, from LINE or from the local chat page."""
     # Here, not at the top: bot.events imports line-bot-sdk and retrieval, which a CLI command or
-    # an admin page need not wait for (the first webhook does, or gunicorn's post_worker_init).
+    # an admin page need not wait for (gunicorn's post_worker_init imports it before a worker
+    # takes a request).
     from bot.events import BadWebhook, Bot, DatabaseUnavailable
 
     app_services = services()
