@@ -17,7 +17,8 @@ Questions: the 90 development questions of kosodate-faq and the sample FAQ's own
 cycled, each sent as a signed LINE text event (bot/line_webhook.py) to gunicorn on loopback.
 Twenty untimed requests go first (before session 18: one, which left the stand-in's first
 validations of each reply's shape in the timed window). The round trip is measured at the client:
-signature check, dedup, masking, search, log commit and the 200. The reply goes to the LINE stand-in (bot/line_stub.py, which validates every reply
+signature check, dedup, masking, search, log commit and the 200. The reply goes to the LINE
+stand-in (bot/line_stub.py, which validates every reply
 against messaging-api.yml) from the worker's sender thread after the 200 (bot/sender.py), so it is
 outside the round trip but shares the worker's and the machine's CPU; LINE's network is not here. Peak RSS (VmHWM) per worker.
 The FAQ's passages are embedded once in this process first (into EMBEDDING_CACHE_DIR, default
