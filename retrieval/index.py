@@ -7,6 +7,7 @@ import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -265,7 +266,7 @@ class Index:
         was measured with this dictionary before (a restart reads neither again), else measured now."""
         dictionary = thesaurus.fingerprint()
         folder = self.embedder.cache.path.parent / "thesaurus" if self.embedder.cache and dictionary else None
-        path = folder / f"{calibration.cache_key(dictionary, self._texts_key())}.json" if folder else None
+        path = folder / f"{calibration.cache_key(dictionary, self._texts_key)}.json" if folder else None
         if path is not None and path.exists():
             return Thesaurus(json.loads(path.read_text(encoding="utf-8")))
         measured = Thesaurus.of((normalize(f"{_question_text(d)}\n{d.answer}") for d in self.docs), thesaurus.load())
@@ -273,7 +274,9 @@ class Index:
             _write_atomically(path, json.dumps(measured.replacements, ensure_ascii=False))
         return measured
 
+    @cached_property
     def _texts_key(self) -> str:
+        """The FAQ's texts, as the thesaurus's and the calibration's cache keys name them (built once)."""
         return repr([(d.question, d.alternates, d.answer) for d in self.docs])
 
     # -- calibration (calibration.py) ---------------------------------------------------------
@@ -285,7 +288,7 @@ class Index:
         key = calibration.cache_key(
             self.embedder.model_id, confidence.fingerprint(self.settings.confidence_model),
             repr(dataclasses.replace(self.settings, confidence_model=None)),
-            repr(sorted(synonyms.items())), self._texts_key())
+            repr(sorted(synonyms.items())), self._texts_key)
         path = folder / f"{key}.json" if folder else None
         if path is not None and path.exists():
             return Calibration.from_json(path.read_text(encoding="utf-8"))
